@@ -166,6 +166,12 @@ export type EventParseResult =
   | { ok: false; code: 'InvalidEvent' | 'UnknownEventType'; message: string };
 
 /**
+ * The mark an input layer puts on an event it could not decode (a raw log that does not fit its
+ * ABI), so that the event is still recorded, and rejected with `InvalidEvent` and this message.
+ */
+export const UNDECODABLE = '$undecodable';
+
+/**
  * Checks an event as it came in the block (spec §4: shape and fields before any rule).
  * Unknown fields are ignored; `shares` is optional and never checked.
  */
@@ -174,6 +180,9 @@ export function parseEvent(raw: unknown): EventParseResult {
     return { ok: false, code: 'InvalidEvent', message: `an event must be an object, got ${describeValue(raw)}` };
   }
   const fields = raw as Record<string, unknown>;
+  if (typeof fields[UNDECODABLE] === 'string') {
+    return { ok: false, code: 'InvalidEvent', message: fields[UNDECODABLE] as string };
+  }
   const type = fields['type'];
   if (typeof type !== 'string') {
     return { ok: false, code: 'InvalidEvent', message: `field "type" must be a string, got ${describeValue(type)}` };
