@@ -1,1 +1,9 @@
-export {};
+export * from './lib/keys';
+export * from './lib/file-names';
+export * from './lib/file-meta';
+export * from './lib/queue';
+export * from './lib/lua-script';
+export * from './lib/file-applier';
+export * from './lib/file-catalog';
+export * from './lib/state-reader';
+export * from './lib/prefetched-view';

@@ -1,0 +1,66 @@
+/** A file's description and progress, as kept in its `meta` hash. */
+export interface FileMeta {
+  fileName: string;
+  generation: number;
+  format: string;
+  createdAt: number;
+  updatedAt: number;
+  blockCount: number;
+  firstBlock: number | null;
+  lastBlock: number | null;
+  /** Declared coverage of the object shape: blocks up to it that are not listed had no events. */
+  toBlock: number | null;
+  /** The file is fully ingested; an open file (a running simulation) may still grow. */
+  sealed: boolean;
+  /** The last block applied, or null. */
+  appliedThrough: number | null;
+  /** Spec §5: every block of the file numbered ≤ it has been applied (null: none yet). */
+  processedThrough: number | null;
+  blocksApplied: number;
+  eventsApplied: number;
+  eventsRejected: number;
+  /** `stopped` when the file cannot go on (a reorganisation deeper than the window). */
+  status: 'active' | 'stopped';
+  error: string | null;
+}
+
+export const FILE_STATUS_ACTIVE = 'active';
+export const FILE_STATUS_STOPPED = 'stopped';
+
+const numberOrNull = (value: string | undefined): number | null =>
+  value === undefined || value === '' ? null : Number(value);
+
+export function parseFileMeta(hash: Record<string, string>): FileMeta | null {
+  if (!hash['fileName']) return null;
+  return {
+    fileName: hash['fileName'],
+    generation: Number(hash['generation'] ?? 0),
+    format: hash['format'] ?? 'json',
+    createdAt: Number(hash['createdAt'] ?? 0),
+    updatedAt: Number(hash['updatedAt'] ?? 0),
+    blockCount: Number(hash['blockCount'] ?? 0),
+    firstBlock: numberOrNull(hash['firstBlock']),
+    lastBlock: numberOrNull(hash['lastBlock']),
+    toBlock: numberOrNull(hash['toBlock']),
+    sealed: hash['sealed'] === '1',
+    appliedThrough: numberOrNull(hash['appliedThrough']),
+    processedThrough: numberOrNull(hash['processedThrough']),
+    blocksApplied: Number(hash['blocksApplied'] ?? 0),
+    eventsApplied: Number(hash['eventsApplied'] ?? 0),
+    eventsRejected: Number(hash['eventsRejected'] ?? 0),
+    status: hash['status'] === FILE_STATUS_STOPPED ? 'stopped' : 'active',
+    error: hash['error'] || null,
+  };
+}
+
+/** The last block the file covers: its last block, or its `toBlock` when that is further. */
+export function coverageEnd(meta: FileMeta): number | null {
+  if (meta.lastBlock === null) return meta.toBlock;
+  return meta.toBlock === null ? meta.lastBlock : Math.max(meta.lastBlock, meta.toBlock);
+}
+
+/** Fully processed: ingested whole, and every block of it applied. */
+export function isComplete(meta: FileMeta): boolean {
+  const end = coverageEnd(meta);
+  return meta.sealed && meta.status === 'active' && (end === null || (meta.processedThrough ?? -1) >= end);
+}
