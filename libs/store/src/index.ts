@@ -7,3 +7,4 @@ export * from './lib/file-applier';
 export * from './lib/file-catalog';
 export * from './lib/state-reader';
 export * from './lib/prefetched-view';
+export * from './lib/bull-block-queue';

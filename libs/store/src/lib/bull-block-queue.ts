@@ -1,0 +1,35 @@
+import { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APPLY_BLOCK_JOB, applyBlockJobId, ApplyBlockJob, BLOCKS_QUEUE, BlockQueue } from './queue';
+
+/**
+ * Retries cover a consumer's transient failures (Redis restarting); a block that still fails
+ * stays in the failed set, visible, and its file does not move past it. Completed jobs are
+ * trimmed: the store, not the queue, is the record of what was applied.
+ */
+export const APPLY_BLOCK_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 24 * 3600, count: 5000 },
+  removeOnFail: false,
+};
+
+/** The BullMQ driver of `BlockQueue`. */
+export class BullBlockQueue implements BlockQueue {
+  constructor(private readonly queue: Queue) {}
+
+  static create(connection: Redis, prefix: string): BullBlockQueue {
+    return new BullBlockQueue(new Queue(BLOCKS_QUEUE, { connection, prefix }));
+  }
+
+  async enqueue(jobs: readonly ApplyBlockJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(
+      jobs.map((data) => ({ name: APPLY_BLOCK_JOB, data, opts: { ...APPLY_BLOCK_JOB_OPTIONS, jobId: applyBlockJobId(data) } })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
