@@ -313,6 +313,7 @@ class BlockRules {
   }
 
   private ownedOperator(owner: string, operatorId: number): Operator | Rejected {
+    this.ensureAccount(owner);
     const operator = this.liveOperator(operatorId);
     if (operator instanceof Rejected) return operator;
     if (operator.owner !== owner) {
