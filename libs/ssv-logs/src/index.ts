@@ -1,0 +1,4 @@
+export * from './lib/abi';
+export * from './lib/raw-log';
+export * from './lib/decode';
+export * from './lib/assembler';
