@@ -1,1 +1,20 @@
-export {};
+import 'reflect-metadata';
+import { runMain } from '@bqm/platform';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { ApiConfig } from './api.config';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './errors/all-exceptions.filter';
+import { validationPipe } from './errors/validation';
+
+/** The API: the registry state as of any block, the files, and the operational endpoints. */
+runMain(ApiConfig, async (config) => {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  app.get(Logger).log(`api listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`);
+});

@@ -1,1 +1,14 @@
-export {};
+import 'reflect-metadata';
+import { runMain } from '@bqm/platform';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ConsumerConfig } from './consumer.config';
+
+/** A consumer: takes block jobs from the queue and applies them. Run as many as you like. */
+runMain(ConsumerConfig, async (config) => {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.get(Logger).log(`consumer ${process.pid} started (concurrency ${config.CONSUMER_CONCURRENCY})`);
+});

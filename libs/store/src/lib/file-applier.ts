@@ -27,7 +27,7 @@ export interface FileApplierOptions {
   pollMs: number;
 }
 
-export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, reorgWindow: 64, leaseMs: 10_000, pollMs: 20 };
+export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, reorgWindow: 64, leaseMs: 10_000, pollMs: 50 };
 
 export type JobOutcome =
   /** The block is applied (by this job's batch or another's). */
@@ -39,6 +39,14 @@ export class FileStoppedError extends Error {
   constructor(fileName: string, reason: string | null) {
     super(`file ${fileName} is stopped${reason ? `: ${reason}` : ''}`);
     this.name = 'FileStoppedError';
+  }
+}
+
+/** The caller asked to stop (a consumer shutting down) before the job's block was applied. */
+export class ApplyCancelledError extends Error {
+  constructor() {
+    super('stopped before the block was applied; the job goes back to the queue');
+    this.name = 'ApplyCancelledError';
   }
 }
 
@@ -64,6 +72,8 @@ const REJECTION_INDEX_WIDTH = 6;
  */
 export class FileApplier {
   private readonly options: FileApplierOptions;
+  /** Drains running in this process, by file: local jobs of that file wait on them, not on Redis. */
+  private readonly localDrains = new Map<string, Promise<number>>();
 
   constructor(
     private readonly redis: Redis,
@@ -93,13 +103,22 @@ export class FileApplier {
         return { outcome: 'applied', blocksAppliedHere: appliedHere };
       }
       if (status === 'stopped') throw new FileStoppedError(job.fileName, error);
-      if (isCancelled()) throw new Error('the consumer is shutting down; the job will be retried');
+      if (isCancelled()) throw new ApplyCancelledError();
+      const local = this.localDrains.get(job.fileName);
+      if (local) {
+        await local.catch(() => undefined);
+        continue;
+      }
       const holder = randomUUID();
       if (await this.takeLease(file, holder)) {
+        const drain = this.drain(job.fileName, job.generation, holder, isCancelled).finally(() =>
+          RELEASE_LEASE.run(this.redis, [file.applyLease], [holder]),
+        );
+        this.localDrains.set(job.fileName, drain);
         try {
-          appliedHere += await this.drain(job.fileName, job.generation, holder, isCancelled);
+          appliedHere += await drain;
         } finally {
-          await RELEASE_LEASE.run(this.redis, [file.applyLease], [holder]);
+          this.localDrains.delete(job.fileName);
         }
       } else {
         await sleep(this.options.pollMs);

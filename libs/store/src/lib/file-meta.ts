@@ -3,6 +3,8 @@ export interface FileMeta {
   fileName: string;
   generation: number;
   format: string;
+  /** `file` for ingested files, `simulation` for a file a running simulator writes and feeds. */
+  source: 'file' | 'simulation';
   createdAt: number;
   updatedAt: number;
   blockCount: number;
@@ -36,6 +38,7 @@ export function parseFileMeta(hash: Record<string, string>): FileMeta | null {
     fileName: hash['fileName'],
     generation: Number(hash['generation'] ?? 0),
     format: hash['format'] ?? 'json',
+    source: hash['source'] === 'simulation' ? 'simulation' : 'file',
     createdAt: Number(hash['createdAt'] ?? 0),
     updatedAt: Number(hash['updatedAt'] ?? 0),
     blockCount: Number(hash['blockCount'] ?? 0),

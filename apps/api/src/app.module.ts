@@ -1,0 +1,15 @@
+import { appConfigModule, loggingModule, RedisModule } from '@bqm/platform';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiConfig } from './api.config';
+import { FilesModule } from './files/files.module';
+import { StateModule } from './state/state.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule, FilesModule, StateModule],
+    };
+  }
+}

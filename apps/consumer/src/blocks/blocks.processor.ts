@@ -1,0 +1,53 @@
+import { ApplyBlockJob, ApplyCancelledError, BLOCKS_QUEUE, FileApplier, FileStoppedError, JobOutcome } from '@bqm/store';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import { ConsumerConfig } from '../consumer.config';
+
+/**
+ * One job per block. The job is done when its block is applied, whoever applied it: the
+ * applier applies every pending block of the file in order, so most jobs find theirs done.
+ */
+@Processor(BLOCKS_QUEUE)
+export class BlocksProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private stopping = false;
+
+  constructor(
+    private readonly applier: FileApplier,
+    private readonly config: ConfigService<ConsumerConfig, true>,
+    private readonly logger: PinoLogger,
+  ) {
+    super();
+    this.logger.setContext(BlocksProcessor.name);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.get('CONSUMER_CONCURRENCY');
+  }
+
+  /** Stop taking jobs, let running batches end, hand waiting jobs back to the queue. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.worker.close();
+  }
+
+  async process(job: Job<ApplyBlockJob>, token?: string): Promise<JobOutcome> {
+    const { fileName, blockNumber } = job.data;
+    try {
+      const outcome = await this.applier.ensureApplied(job.data, () => this.stopping);
+      this.logger.debug({ fileName, blockNumber, jobId: job.id, ...outcome }, 'block done');
+      return outcome;
+    } catch (error) {
+      if (error instanceof ApplyCancelledError && token) {
+        // Not a failure: the job goes back to the queue for another consumer, attempts untouched.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (error instanceof FileStoppedError) throw new UnrecoverableError(error.message);
+      this.logger.error({ fileName, blockNumber, jobId: job.id, err: error }, 'block failed');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { appConfigModule, QueueModule, RedisModule } from '@bqm/platform';
+import { DynamicModule, Module } from '@nestjs/common';
+import { IngestModule } from '../ingest/ingest.module';
+import { ProducerConfig } from '../producer.config';
+
+/** What the command-line tools need: Redis, the queue and the ingestor; no watcher, no HTTP. */
+@Module({})
+export class CliModule {
+  static forRoot(config: ProducerConfig): DynamicModule {
+    return { module: CliModule, imports: [appConfigModule(config), RedisModule, ...QueueModule, IngestModule] };
+  }
+}

@@ -1,0 +1,118 @@
+import { BlockFileFormat } from '@bqm/block-files';
+import { FileIngestor, IngestRefusedError, IngestResult } from '@bqm/ingest';
+import { FileBusyError, FileCatalog, coverageEnd, isComplete } from '@bqm/store';
+import { INestApplicationContext } from '@nestjs/common';
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ProgressLine } from './progress';
+
+export const INGEST_USAGE = `usage: npm run ingest -- <path> [--name <fileName>] [--wait] [--replace] [--format json|ndjson]
+
+  --name     the name the file is known by (default: its base name)
+  --wait     wait until every block is applied, showing progress
+  --replace  drop the file's state first if its already-ingested blocks differ
+  --format   read the file as this format instead of guessing from its extension`;
+
+/** A usage mistake: exit 2 with the usage. */
+export class UsageError extends Error {}
+
+export interface IngestArgs {
+  path: string;
+  name?: string;
+  wait: boolean;
+  replace: boolean;
+  format?: BlockFileFormat;
+}
+
+export function parseIngestArgs(args: string[]): IngestArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        replace: { type: 'boolean', default: false },
+        format: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { positionals, values } = parsed;
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'which file? give its path' : 'give one file at a time');
+  const path = positionals[0];
+  if (!existsSync(path)) throw new UsageError(`no such file: ${path}`);
+  if (!statSync(path).isFile()) throw new UsageError(`not a file: ${path}`);
+  if (values.format !== undefined && values.format !== 'json' && values.format !== 'ndjson') {
+    throw new UsageError(`--format must be json or ndjson, got ${values.format}`);
+  }
+  return { path, name: values.name, wait: values.wait ?? false, replace: values.replace ?? false, format: values.format as BlockFileFormat | undefined };
+}
+
+function describe(result: IngestResult): string {
+  const { fileName, outcome, blocksQueued, blocksInFile, firstQueuedBlock } = result;
+  switch (outcome) {
+    case 'unchanged':
+      return `${fileName} is unchanged since it was last ingested: nothing queued`;
+    case 'appended':
+      return blocksQueued > 0
+        ? `${fileName} grew: queued its ${blocksQueued} new blocks (from block ${firstQueuedBlock}); the ${blocksInFile - blocksQueued} blocks ingested before are unchanged`
+        : `${fileName} now covers blocks up to ${result.meta.toBlock}; no new blocks to queue`;
+    case 'replaced':
+      return `${fileName} replaced: its earlier state was dropped and its ${blocksQueued} blocks queued`;
+    default:
+      return `${fileName}: queued ${blocksQueued} blocks`;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `ingest`; returns the exit code (0 done, 2 refused). */
+export async function runIngest(app: INestApplicationContext, args: IngestArgs): Promise<number> {
+  const progress = new ProgressLine();
+  let result: IngestResult;
+  try {
+    result = await app.get(FileIngestor).ingest(args.path, {
+      name: args.name,
+      replace: args.replace,
+      format: args.format,
+      onProgress: (p) =>
+        progress.update(p.phase === 'checking' ? `checking ${p.fileName}` : `queueing ${p.fileName}`, p.phase === 'checking' ? p.blocksRead : p.blocksQueued, undefined, 'blocks'),
+    });
+  } catch (error) {
+    progress.done();
+    if (error instanceof IngestRefusedError || error instanceof FileBusyError) {
+      process.stderr.write(`refused: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  progress.done();
+  process.stdout.write(`${describe(result)}\n`);
+  if (!args.wait) return 0;
+
+  const catalog = app.get(FileCatalog);
+  for (;;) {
+    const meta = (await catalog.meta(result.fileName))!;
+    const end = coverageEnd(meta);
+    const first = meta.firstBlock ?? 0;
+    const done = meta.processedThrough === null ? 0 : Math.max(0, meta.processedThrough - first + 1);
+    const total = end === null ? undefined : end - first + 1;
+    progress.update(`applying ${meta.fileName}`, done, total, `(through block ${meta.processedThrough ?? '-'})`);
+    if (meta.status === 'stopped') {
+      progress.done();
+      process.stderr.write(`${meta.fileName} stopped: ${meta.error}\n`);
+      return 1;
+    }
+    if (isComplete(meta)) {
+      progress.done();
+      process.stdout.write(
+        `${meta.fileName} is processed through block ${meta.processedThrough}: ${meta.eventsApplied} events applied, ${meta.eventsRejected} rejected\n`,
+      );
+      return 0;
+    }
+    await sleep(200);
+  }
+}

@@ -1,0 +1,39 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { FileCatalog, StateReader, StoreKeys } from '@bqm/store';
+import type { Redis } from 'ioredis';
+import { BaseConfig } from './config';
+import { createRedis } from './redis';
+
+/** The app's Redis connection for its own reads and writes (BullMQ keeps its own). */
+export const REDIS = Symbol('REDIS');
+
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** Redis and the store's objects over it, for every module of an app. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<BaseConfig, true>) => createRedis(config.get('REDIS_URL'), { connectionName: 'bqm' }),
+    },
+    {
+      provide: StoreKeys,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<BaseConfig, true>) => new StoreKeys(config.get('KEY_PREFIX')),
+    },
+    { provide: StateReader, inject: [REDIS, StoreKeys], useFactory: (redis: Redis, keys: StoreKeys) => new StateReader(redis, keys) },
+    { provide: FileCatalog, inject: [REDIS, StoreKeys], useFactory: (redis: Redis, keys: StoreKeys) => new FileCatalog(redis, keys) },
+    RedisLifecycle,
+  ],
+  exports: [REDIS, StoreKeys, StateReader, FileCatalog],
+})
+export class RedisModule {}

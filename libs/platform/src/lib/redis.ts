@@ -1,0 +1,50 @@
+import { Redis, RedisOptions } from 'ioredis';
+
+/**
+ * One ioredis connection. `maxRetriesPerRequest: null` is what BullMQ requires of the
+ * connections it uses, and it is right for ours too: a command waits out a Redis restart
+ * instead of failing half-way.
+ */
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+}
+
+/**
+ * BullMQ loses locks and jobs when Redis evicts keys; say so at start when the policy allows it.
+ * Returns the warning, or undefined when the policy is right (or cannot be read, e.g. CONFIG is disabled).
+ */
+export async function evictionPolicyWarning(redis: Redis): Promise<string | undefined> {
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = reply[1];
+    return policy && policy !== 'noeviction'
+      ? `Redis maxmemory-policy is "${policy}": set it to "noeviction", or Redis may evict queue and state keys under memory pressure`
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether Redis answers at `url` within `timeoutMs`, without the endless reconnecting of the
+ * app connections: commands run by hand should fail fast and say why.
+ */
+export async function redisProblem(url: string, timeoutMs = 3000): Promise<string | undefined> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return undefined;
+  } catch (error) {
+    return `cannot reach Redis at ${url}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    probe.disconnect();
+  }
+}
