@@ -1,11 +1,13 @@
 import { LoggerModule } from 'nestjs-pino';
 
 /**
- * Structured JSON logs (pino); readable lines when a person watches a terminal. `app` names
+ * Structured JSON logs (pino); readable lines when a person watches a terminal
+ * (or LOG_FORMAT=pretty; LOG_FORMAT=json forces JSON). `app` names
  * the process in every line, so the logs of many consumers can be told apart.
  */
 export function loggingModule(app: string, level: string) {
-  const pretty = process.stdout.isTTY && process.env['LOG_FORMAT'] !== 'json';
+  const format = process.env['LOG_FORMAT'];
+  const pretty = format === 'pretty' || (format !== 'json' && process.stdout.isTTY);
   return LoggerModule.forRoot({
     pinoHttp: {
       level,
