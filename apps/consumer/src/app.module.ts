@@ -8,7 +8,7 @@ export class AppModule {
   static forRoot(config: ConsumerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [appConfigModule(config), loggingModule('consumer', config.LOG_LEVEL), RedisModule, ...QueueModule, BlocksModule],
+      imports: [appConfigModule(config), loggingModule('consumer', config.LOG_LEVEL), RedisModule, QueueModule, BlocksModule],
     };
   }
 }

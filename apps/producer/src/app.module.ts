@@ -8,7 +8,7 @@ export class AppModule {
   static forRoot(config: ProducerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [appConfigModule(config), loggingModule('producer', config.LOG_LEVEL), RedisModule, ...QueueModule, WatchModule],
+      imports: [appConfigModule(config), loggingModule('producer', config.LOG_LEVEL), RedisModule, QueueModule, WatchModule],
     };
   }
 }

@@ -7,6 +7,6 @@ import { ProducerConfig } from '../producer.config';
 @Module({})
 export class CliModule {
   static forRoot(config: ProducerConfig): DynamicModule {
-    return { module: CliModule, imports: [appConfigModule(config), RedisModule, ...QueueModule, IngestModule] };
+    return { module: CliModule, imports: [appConfigModule(config), RedisModule, QueueModule, IngestModule] };
   }
 }
