@@ -1,1 +1,12 @@
-export {};
+export type { BlockPosition } from '@bqm/domain';
+export { BlockFileError } from '@bqm/domain';
+export {
+  BlockFileReader,
+  checkBlockFile,
+  formatOfPath,
+  type BlockFileFormat,
+  type BlockFileReaderOptions,
+  type BlockFileSummary,
+  type ReadBlock,
+} from './lib/block-file-reader';
+export { blockDigest, canonicalBlockJson, canonicalJson } from './lib/canonical';

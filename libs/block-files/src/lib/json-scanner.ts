@@ -1,0 +1,475 @@
+import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, DescribeBlock, ScanError, ScanItem, tooLarge } from './scan';
+
+// Where the scanner stands in the top-level value.
+const START = 0; // before the top-level value
+const ARRAY_FIRST = 1; // after '[': a block or ']'
+const ARRAY_NEXT = 2; // after a block: ',' or ']'
+const ARRAY_ELEMENT = 3; // after ',': a block
+const VALUE = 4; // inside a block (or the toBlock value), capturing its text
+const OBJECT_FIRST = 5; // after '{': a key or '}'
+const OBJECT_KEY = 6; // after ',' in the object: a key
+const KEY = 7; // inside a key string
+const COLON = 8; // after a key: ':'
+const OBJECT_VALUE = 9; // after ':': the value of the key
+const OBJECT_NEXT = 10; // after a value: ',' or '}'
+const END = 11; // after the top-level value: whitespace only
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON_CHAR = 0x3a;
+
+const SHAPES = 'an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }';
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+/** The first character of a JSON value other than an object or array. */
+function startsScalar(c: number): boolean {
+  return c === QUOTE || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+}
+
+/** What kind of JSON value starts with this character, for messages. */
+function kindOf(c: number): string {
+  if (c === OPEN_BRACE) return 'an object';
+  if (c === OPEN_BRACKET) return 'an array';
+  if (c === QUOTE) return 'a string';
+  if (c === 0x74 || c === 0x66) return 'a boolean';
+  if (c === 0x6e) return 'null';
+  return 'a number';
+}
+
+function showChar(c: number): string {
+  return JSON.stringify(String.fromCharCode(c));
+}
+
+/**
+ * An incremental scanner of the JSON block file shapes (spec §1): the top-level array, or the
+ * object with `blocks` and an optional `toBlock`, in any key order. It tracks strings, escapes
+ * and nesting depth, and cuts the blocks array into the texts of its elements, which the reader
+ * parses one by one, so that memory stays proportional to one block whatever the file size.
+ *
+ * It checks the structure around the blocks (brackets, commas, keys, what follows the top-level
+ * value); the text of each element is checked by JSON.parse in the reader.
+ */
+export class JsonBlockScanner implements BlockScanner {
+  private state = START;
+  /** Whether the array being read is the `blocks` of the object shape (else the top level). */
+  private inObject = false;
+  private seenKeys = new Set<string>();
+  private currentKey: 'blocks' | 'toBlock' = 'blocks';
+  /** Where the key being read starts, for messages. */
+  private keyAt = '';
+
+  /** Position: line (1-based) and the absolute offset of its start, offset of the current chunk. */
+  private line = 1;
+  private lineStart = 0;
+  private offset = 0;
+
+  private blockIndex = 0;
+  // The value being captured.
+  private valueKind: 'block' | 'toBlock' = 'block';
+  private valueLine = 1;
+  private pieces: string[] = [];
+  private pendingChars = 0;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private bare = false;
+  /** Position of the next backslash in the current chunk at or after the scan position (cache). */
+  private nextBackslash = -1;
+
+  constructor(private readonly maxBlockChars = DEFAULT_MAX_BLOCK_CHARS) {}
+
+  push(chunk: string, out: ScanItem[]): void {
+    const n = chunk.length;
+    this.nextBackslash = -1;
+    let i = 0;
+    while (i < n) {
+      if (this.state === VALUE) {
+        i = this.scanValue(chunk, i, i, out);
+        continue;
+      }
+      if (this.state === KEY) {
+        i = this.scanKey(chunk, i, i);
+        continue;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === NEWLINE) {
+        this.line += 1;
+        this.lineStart = this.offset + i + 1;
+        i += 1;
+      } else if (isWhitespace(c)) {
+        i += 1;
+      } else {
+        i = this.structural(c, chunk, i, out);
+      }
+    }
+    this.offset += n;
+  }
+
+  end(_out: ScanItem[]): void {
+    const where = { line: this.line };
+    switch (this.state) {
+      case END:
+        return;
+      case START:
+        throw new ScanError(() => `the file is empty: expected ${SHAPES}`);
+      case VALUE: {
+        if (this.valueKind === 'toBlock') {
+          throw new ScanError(() => `the file is truncated: it ends inside the value of field "toBlock"`, {
+            field: 'toBlock',
+            line: this.valueLine,
+          });
+        }
+        const index = this.blockIndex;
+        const line = this.valueLine;
+        throw new ScanError(
+          (describe) =>
+            `block #${index + 1}${line > 1 ? ` (line ${line})` : ''}${index > 0 ? `, after ${describe(index - 1)}` : ''}: ` +
+            'the file is truncated: it ends inside this block',
+          { blockIndex: index, line },
+        );
+      }
+      case ARRAY_FIRST:
+      case ARRAY_NEXT:
+      case ARRAY_ELEMENT: {
+        const count = this.blockIndex;
+        const array = this.inObject ? 'the "blocks" array' : 'the array of blocks';
+        return this.fail(
+          (describe) =>
+            count === 0
+              ? `the file is truncated: it ends before the first block, without the closing ']' of ${array}`
+              : `after ${describe(count - 1)}: the file is truncated: it ends without the closing ']' of ${array}`,
+          { ...(count === 0 ? {} : { blockIndex: count - 1 }), ...(this.inObject ? { field: 'blocks' } : {}), ...where },
+        );
+      }
+      default:
+        return this.fail(() => `the file is truncated: it ends inside the top-level object, without its closing '}'`, where);
+    }
+  }
+
+  /** A character outside any value: structure of the top-level value. Returns the next index. */
+  private structural(c: number, chunk: string, i: number, out: ScanItem[]): number {
+    switch (this.state) {
+      case START:
+        if (c === OPEN_BRACKET) {
+          this.state = ARRAY_FIRST;
+          return i + 1;
+        }
+        if (c === OPEN_BRACE) {
+          this.state = OBJECT_FIRST;
+          return i + 1;
+        }
+        if (startsScalar(c)) {
+          return this.fail(() => `not one of the shapes: the file holds ${kindOf(c)}, expected ${SHAPES}`);
+        }
+        return this.unexpected(c, i, `expected ${SHAPES}`);
+
+      case ARRAY_FIRST:
+      case ARRAY_ELEMENT:
+        if (c === OPEN_BRACE || c === OPEN_BRACKET || startsScalar(c)) return this.beginValue('block', c, chunk, i, out);
+        if (c === CLOSE_BRACKET && this.state === ARRAY_FIRST) return this.closeArray(i);
+        if (c === CLOSE_BRACKET) {
+          const index = this.blockIndex - 1;
+          const at = this.at(i);
+          return this.fail((describe) => `after ${describe(index)}: not JSON: a trailing comma before ']' at ${at}`, {
+            blockIndex: index,
+            line: this.line,
+          });
+        }
+        return this.unexpected(c, i, this.state === ARRAY_FIRST ? `expected a block or ']'` : 'expected a block');
+
+      case ARRAY_NEXT:
+        if (c === COMMA) {
+          this.state = ARRAY_ELEMENT;
+          return i + 1;
+        }
+        if (c === CLOSE_BRACKET) return this.closeArray(i);
+        return this.unexpected(c, i, "expected ',' or ']'", this.blockIndex - 1);
+
+      case OBJECT_FIRST:
+      case OBJECT_KEY:
+        if (c === QUOTE) {
+          this.state = KEY;
+          this.keyAt = this.at(i);
+          this.pieces = [];
+          this.pendingChars = 0;
+          this.escape = false;
+          return this.scanKey(chunk, i + 1, i + 1);
+        }
+        if (c === CLOSE_BRACE && this.state === OBJECT_FIRST) return this.closeObject(i);
+        return this.unexpected(c, i, this.state === OBJECT_FIRST ? `expected a key or '}'` : 'expected a key');
+
+      case COLON:
+        if (c === COLON_CHAR) {
+          this.state = OBJECT_VALUE;
+          return i + 1;
+        }
+        return this.unexpected(c, i, `expected ':' after the key "${this.currentKey}"`);
+
+      case OBJECT_VALUE:
+        if (this.currentKey === 'blocks') {
+          if (c === OPEN_BRACKET) {
+            this.state = ARRAY_FIRST;
+            this.inObject = true;
+            return i + 1;
+          }
+          if (c === OPEN_BRACE || startsScalar(c)) {
+            const at = this.at(i);
+            return this.fail(() => `field "blocks" must be an array of blocks, got ${kindOf(c)} at ${at}`, {
+              field: 'blocks',
+              line: this.line,
+            });
+          }
+        } else if (c === OPEN_BRACE || c === OPEN_BRACKET || startsScalar(c)) {
+          return this.beginValue('toBlock', c, chunk, i, out);
+        }
+        return this.unexpected(c, i, `expected the value of field "${this.currentKey}"`);
+
+      case OBJECT_NEXT:
+        if (c === COMMA) {
+          this.state = OBJECT_KEY;
+          return i + 1;
+        }
+        if (c === CLOSE_BRACE) return this.closeObject(i);
+        return this.unexpected(c, i, `expected ',' or '}'`);
+
+      default: {
+        // END
+        const at = this.at(i);
+        return this.fail(
+          () => `not JSON: unexpected ${showChar(c)} at ${at} after the end of the top-level value (trailing content)`,
+          { line: this.line },
+        );
+      }
+    }
+  }
+
+  private closeArray(i: number): number {
+    this.state = this.inObject ? OBJECT_NEXT : END;
+    return i + 1;
+  }
+
+  private closeObject(i: number): number {
+    if (!this.seenKeys.has('blocks')) {
+      return this.fail(() => `not one of the shapes: the top-level object has no "blocks" array (expected ${SHAPES})`, {
+        field: 'blocks',
+        line: this.line,
+      });
+    }
+    this.state = END;
+    return i + 1;
+  }
+
+  /** Starts capturing a value at `i` (its first character is `c`) and scans what follows. */
+  private beginValue(kind: 'block' | 'toBlock', c: number, chunk: string, i: number, out: ScanItem[]): number {
+    this.state = VALUE;
+    this.valueKind = kind;
+    this.valueLine = this.line;
+    this.pieces = [];
+    this.pendingChars = 0;
+    this.escape = false;
+    this.depth = 0;
+    this.inString = false;
+    this.bare = false;
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth = 1;
+    else if (c === QUOTE) this.inString = true;
+    else this.bare = true;
+    return this.scanValue(chunk, this.bare ? i : i + 1, i, out);
+  }
+
+  /**
+   * Scans the value being captured from `from`; its text in this chunk starts at `start`.
+   * Returns the index after the value when it ends in this chunk, else the chunk length.
+   */
+  private scanValue(chunk: string, from: number, start: number, out: ScanItem[]): number {
+    const n = chunk.length;
+    let i = from;
+    if (this.bare) {
+      // A number or literal: ends before a delimiter, which is left to the structure.
+      for (; i < n; i++) {
+        const c = chunk.charCodeAt(i);
+        if (isWhitespace(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+          this.finishValue(chunk.slice(start, i), out);
+          return i;
+        }
+      }
+      this.keep(chunk.slice(start));
+      return n;
+    }
+    let depth = this.depth;
+    let inString = this.inString;
+    if (this.escape && i < n) {
+      // The character after a backslash that ended the previous chunk.
+      this.escape = false;
+      i += 1;
+    }
+    while (i < n) {
+      if (inString) {
+        // Jump to the next quote; a backslash before it escapes the character that follows it.
+        let quote = chunk.indexOf('"', i);
+        if (quote < 0) quote = n;
+        let backslash = this.nextBackslash;
+        if (backslash < i) {
+          backslash = chunk.indexOf('\\', i);
+          if (backslash < 0) backslash = n;
+          this.nextBackslash = backslash;
+        }
+        if (backslash < quote) {
+          i = backslash + 2;
+          if (i > n) {
+            this.escape = true;
+            i = n;
+          }
+          continue;
+        }
+        if (quote === n) {
+          i = n;
+          break;
+        }
+        i = quote + 1;
+        inString = false;
+        if (depth === 0) {
+          // A string value (only as a block, which the reader will refuse, or as toBlock).
+          this.finishValue(chunk.slice(start, i), out);
+          return i;
+        }
+        continue;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE) {
+        inString = true;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        depth += 1;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth -= 1;
+        if (depth === 0) {
+          this.finishValue(chunk.slice(start, i + 1), out);
+          return i + 1;
+        }
+      } else if (c === NEWLINE) {
+        this.line += 1;
+        this.lineStart = this.offset + i + 1;
+      }
+      i += 1;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.keep(chunk.slice(start, n));
+    return n;
+  }
+
+  private finishValue(last: string, out: ScanItem[]): void {
+    let text = last;
+    if (this.pieces.length > 0) {
+      this.keep(last);
+      text = this.pieces.join('');
+      this.pieces = [];
+      this.pendingChars = 0;
+    } else if (text.length > this.maxBlockChars) {
+      throw tooLarge(this.blockIndex, this.valueLine > 1 ? this.valueLine : undefined, this.maxBlockChars);
+    }
+    if (this.valueKind === 'block') {
+      out.push({ kind: 'block', text, index: this.blockIndex, line: this.valueLine });
+      this.blockIndex += 1;
+      this.state = ARRAY_NEXT;
+    } else {
+      out.push({ kind: 'toBlock', text, line: this.valueLine });
+      this.state = OBJECT_NEXT;
+    }
+  }
+
+  /** Scans a top-level key from `from` (its text in this chunk starts at `start`). */
+  private scanKey(chunk: string, from: number, start: number): number {
+    const n = chunk.length;
+    for (let i = from; i < n; i++) {
+      if (this.escape) {
+        this.escape = false;
+        continue;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === BACKSLASH) {
+        this.escape = true;
+      } else if (c === QUOTE) {
+        this.keep(chunk.slice(start, i));
+        const raw = this.pieces.join('');
+        this.pieces = [];
+        this.pendingChars = 0;
+        this.acceptKey(raw);
+        return i + 1;
+      }
+    }
+    this.keep(chunk.slice(start));
+    return n;
+  }
+
+  private acceptKey(raw: string): void {
+    const at = this.keyAt;
+    let key: string;
+    try {
+      key = JSON.parse(`"${raw}"`) as string;
+    } catch {
+      this.fail(() => `not JSON: the top-level key at ${at} is not a valid JSON string`, { line: this.line });
+    }
+    if (key !== 'blocks' && key !== 'toBlock') {
+      const looksLikeBlock = key === 'number' || key === 'blockNumber' || key === 'events';
+      this.fail(
+        () =>
+          `not one of the shapes: unknown top-level key "${key}" at ${at}; expected ${SHAPES}` +
+          (looksLikeBlock ? ' (a single block must be wrapped in an array: [ {block} ])' : ''),
+        { field: key, line: this.line },
+      );
+    }
+    if (this.seenKeys.has(key)) {
+      this.fail(() => `not one of the shapes: the top-level key "${key}" appears twice (at ${at})`, {
+        field: key,
+        line: this.line,
+      });
+    }
+    this.seenKeys.add(key);
+    this.currentKey = key;
+    this.state = COLON;
+  }
+
+  private keep(piece: string): void {
+    if (piece.length === 0) return;
+    this.pendingChars += piece.length;
+    if (this.pendingChars > this.maxBlockChars) {
+      if (this.state === KEY) {
+        this.fail(() => `not one of the shapes: a top-level key is longer than ${this.maxBlockChars} characters`, {
+          line: this.line,
+        });
+      }
+      throw tooLarge(this.blockIndex, this.valueLine > 1 ? this.valueLine : undefined, this.maxBlockChars);
+    }
+    this.pieces.push(piece);
+  }
+
+  private at(i: number): string {
+    return `line ${this.line}, column ${this.offset + i - this.lineStart + 1}`;
+  }
+
+  private unexpected(c: number, i: number, expected: string, afterBlock?: number): never {
+    const problem = `not JSON: unexpected ${showChar(c)} at ${this.at(i)} (${expected})`;
+    if (afterBlock === undefined) return this.fail(() => problem, { line: this.line });
+    return this.fail((describe) => `after ${describe(afterBlock)}: ${problem}`, { blockIndex: afterBlock, line: this.line });
+  }
+
+  /** Where the scan stands, for a problem found outside the scanner (bytes that are not UTF-8). */
+  where(): { line: number; blockIndex?: number } {
+    return this.state === VALUE && this.valueKind === 'block'
+      ? { line: this.line, blockIndex: this.blockIndex }
+      : { line: this.line };
+  }
+
+  private fail(describe: (block: DescribeBlock) => string, location: ScanError['location'] = {}): never {
+    throw new ScanError(describe, location);
+  }
+}

@@ -1,0 +1,89 @@
+import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { BlockFileReader } from './block-file-reader';
+
+const TARGET_BYTES = 50 * 1024 * 1024;
+
+/** An SSV-like block of about 1 KB. */
+function blockLine(number: number): string {
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+  return `${JSON.stringify({
+    number,
+    hash: `0x${hex(number, 64)}`,
+    timestamp: 1700000000 + number * 12,
+    events: [
+      {
+        type: 'ValidatorAdded',
+        owner: `0x${hex(number % 977, 40)}`,
+        operatorIds: [1, 2, 3, 4],
+        publicKey: `0x${hex(number, 96)}`,
+        shares: `0x${'ab'.repeat(200)}`,
+        cluster: { validatorCount: 1, networkFeeIndex: '0', index: '0', active: true, balance: '1000000000' },
+      },
+      { type: 'OperatorFeeDeclared', owner: `0x${hex(number % 31, 40)}`, operatorId: (number % 50) + 1, fee: '382000000000' },
+    ],
+  })}\n`;
+}
+
+/** A full garbage collection, to measure what is retained rather than garbage not yet collected. */
+function exposeGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+describe('memory while streaming a large NDJSON file', () => {
+  const path = join(tmpdir(), `block-files-memory-${process.pid}-${Date.now()}.ndjson`);
+  let blockCount = 0;
+
+  beforeAll(() => {
+    const fd = openSync(path, 'w');
+    try {
+      let written = 0;
+      while (written < TARGET_BYTES) {
+        let batch = '';
+        for (let k = 0; k < 1000; k++) batch += blockLine(++blockCount);
+        written += writeSync(fd, batch);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  afterAll(() => {
+    rmSync(path, { force: true });
+  });
+
+  it('keeps the heap far below the file size', async () => {
+    const fileSize = statSync(path).size;
+    const gc = exposeGc();
+    gc();
+    const baseline = process.memoryUsage().heapUsed;
+    let peak = 0; // heap in use as it runs, garbage included
+    let retained = 0; // heap still in use after a full collection, sampled along the way
+    let count = 0;
+    let last = -1;
+    for await (const read of new BlockFileReader(path).blocks()) {
+      count += 1;
+      last = read.block.number;
+      if (count % 500 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
+      if (count % 5000 === 0) {
+        gc();
+        retained = Math.max(retained, process.memoryUsage().heapUsed - baseline);
+      }
+    }
+    console.info(
+      `block-files memory: streamed ${(fileSize / 1e6).toFixed(1)} MB (${count} blocks); heap growth: ` +
+        `${(retained / 1e6).toFixed(1)} MB retained at most, ${(peak / 1e6).toFixed(1)} MB with garbage not yet collected`,
+    );
+    expect(count).toBe(blockCount);
+    expect(last).toBe(blockCount);
+    expect(fileSize).toBeGreaterThanOrEqual(TARGET_BYTES);
+    // Loading the file whole would keep at least its size in the heap (and several times that parsed).
+    expect(retained).toBeLessThan(fileSize / 10);
+  }, 120_000);
+});

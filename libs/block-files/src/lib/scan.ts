@@ -1,0 +1,55 @@
+/**
+ * What a scanner hands to the reader: the raw text of one block (parsed later, one at a time),
+ * or the raw text of the `toBlock` value of the object shape.
+ */
+export type ScanItem =
+  | {
+      kind: 'block';
+      text: string;
+      /** 0-based position of the block in the file. */
+      index: number;
+      /** Line (1-based) where the block's text starts. */
+      line: number;
+      /** NDJSON: the last line of the file, not ended by a newline (a cut-off file shows here). */
+      unterminated?: boolean;
+    }
+  | { kind: 'toBlock'; text: string; line: number };
+
+/** Names a block in a message, by its number when the reader knows it, else by position. */
+export type DescribeBlock = (index: number) => string;
+
+/**
+ * A problem found by a scanner. Its message is built once the reader has handled every item the
+ * scanner emitted before the problem, so that it can name the blocks by number where it knows them.
+ */
+export class ScanError extends Error {
+  constructor(
+    readonly describe: (block: DescribeBlock) => string,
+    readonly location: { blockIndex?: number; field?: string; line?: number } = {},
+  ) {
+    super('block file scan error');
+    this.name = 'ScanError';
+  }
+}
+
+/** A sync, incremental splitter of a decoded character stream into block texts. */
+export interface BlockScanner {
+  /** Scans one more piece of the text; items found are appended to `out`. Throws ScanError. */
+  push(chunk: string, out: ScanItem[]): void;
+  /** The text is complete: emits what is pending, or throws ScanError when the file is cut off. */
+  end(out: ScanItem[]): void;
+  /** The current line, and the block being read if the scan is inside one. */
+  where(): { line: number; blockIndex?: number };
+}
+
+/** Default bound on the text of one block: the reader keeps one block in memory, never more. */
+export const DEFAULT_MAX_BLOCK_CHARS = 64 * 1024 * 1024;
+
+/** The block is over the size bound. `line` is left out of the message when undefined. */
+export function tooLarge(index: number, line: number | undefined, max: number): ScanError {
+  const at = line === undefined ? '' : ` (line ${line})`;
+  return new ScanError(() => `block #${index + 1}${at} is larger than the limit of ${max} characters for one block`, {
+    blockIndex: index,
+    line,
+  });
+}

@@ -1,0 +1,133 @@
+import { JsonBlockScanner } from './json-scanner';
+import { NdjsonScanner } from './ndjson-scanner';
+import { BlockScanner, ScanError, ScanItem } from './scan';
+
+type Outcome = { items: ScanItem[]; error?: string };
+
+function scan(make: () => BlockScanner, pieces: string[]): Outcome {
+  const scanner = make();
+  const items: ScanItem[] = [];
+  try {
+    for (const piece of pieces) scanner.push(piece, items);
+    scanner.end(items);
+  } catch (error) {
+    if (!(error instanceof ScanError)) throw error;
+    return { items, error: error.describe((index) => `block #${index + 1}`) };
+  }
+  return { items };
+}
+
+/** The text cut in every way that matters: whole, at each single position, and one character at a time. */
+function splits(text: string): string[][] {
+  const ways: string[][] = [[text], [...text]];
+  for (let cut = 1; cut < text.length; cut++) ways.push([text.slice(0, cut), text.slice(cut)]);
+  ways.push(text.match(/[\s\S]{1,3}/g) ?? []);
+  return ways;
+}
+
+function expectSameAtEverySplit(make: () => BlockScanner, text: string): Outcome {
+  const whole = scan(make, [text]);
+  for (const pieces of splits(text)) expect(scan(make, pieces)).toEqual(whole);
+  return whole;
+}
+
+const json = () => new JsonBlockScanner();
+const ndjson = () => new NdjsonScanner();
+
+describe('JsonBlockScanner', () => {
+  it('cuts a top-level array into the texts of its elements, at every chunk boundary', () => {
+    const text = '\t[ {"number":1,"events":["]","}","\\"","\\\\",{"a":[[]]}]} ,\n\n  {"number":2 ,"events":[]}\r\n]\n';
+    const { items, error } = expectSameAtEverySplit(json, text);
+    expect(error).toBeUndefined();
+    expect(items).toEqual([
+      { kind: 'block', text: '{"number":1,"events":["]","}","\\"","\\\\",{"a":[[]]}]}', index: 0, line: 1 },
+      { kind: 'block', text: '{"number":2 ,"events":[]}', index: 1, line: 3 },
+    ]);
+  });
+
+  it('keeps strings whole: quotes escaped, backslashes doubled, \\u escapes, brackets and multi-byte characters', () => {
+    const element = '{"s":"a\\"b\\\\","t":"\\\\\\"]}","u":"\\u0022\\u005c","v":"é✓😀 [{","w":"\\\\"}';
+    const { items } = expectSameAtEverySplit(json, `[${element},${element}]`);
+    expect(items.map((item) => item.text)).toEqual([element, element]);
+    expect(JSON.parse(items[0].text)).toEqual({ s: 'a"b\\', t: '\\"]}', u: '"\\', v: 'é✓😀 [{', w: '\\' });
+  });
+
+  it('passes any JSON value as an element (the reader refuses what is not a block)', () => {
+    const { items } = expectSameAtEverySplit(json, '[1, -2.5e3 ,"x]",true,null,[],{}, [1,[2]] ]');
+    expect(items.map((item) => item.text)).toEqual(['1', '-2.5e3', '"x]"', 'true', 'null', '[]', '{}', '[1,[2]]']);
+  });
+
+  it('reads the object shape with the keys in any order, toBlock as a value', () => {
+    const first = expectSameAtEverySplit(json, '{ "toBlock" : 405 ,\n "blocks" : [ {"number":1} ] }');
+    expect(first.items).toEqual([
+      { kind: 'toBlock', text: '405', line: 1 },
+      { kind: 'block', text: '{"number":1}', index: 0, line: 2 },
+    ]);
+    const after = expectSameAtEverySplit(json, '{"blocks":[{"number":1}],"toBlock":{"x":"}"}}');
+    expect(after.items.map((item) => item.text)).toEqual(['{"number":1}', '{"x":"}"}']);
+    // An escaped key is still the key it spells.
+    expect(expectSameAtEverySplit(json, '{"bl\\u006fcks":[]}').error).toBeUndefined();
+  });
+
+  it.each([
+    ['', 'the file is empty: expected an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }'],
+    ['[{"a":"}\\"', 'block #1: the file is truncated: it ends inside this block'],
+    ['[{"a":"b\\', 'block #1: the file is truncated: it ends inside this block'],
+    ['[1', 'block #1: the file is truncated: it ends inside this block'],
+    ['[{}', "after block #1: the file is truncated: it ends without the closing ']' of the array of blocks"],
+    ['{"blocks":[', `the file is truncated: it ends before the first block, without the closing ']' of the "blocks" array`],
+    ['{"blocks":[]', "the file is truncated: it ends inside the top-level object, without its closing '}'"],
+    ['{"blocks":[]}x', 'not JSON: unexpected "x" at line 1, column 14 after the end of the top-level value (trailing content)'],
+    ['[]\n\n []', 'not JSON: unexpected "[" at line 3, column 2 after the end of the top-level value (trailing content)'],
+    ['[{},,{}]', `not JSON: unexpected "," at line 1, column 5 (expected a block)`],
+    ['[{} {}]', `after block #1: not JSON: unexpected "{" at line 1, column 5 (expected ',' or ']')`],
+    ['{"blocks" []}', `not JSON: unexpected "[" at line 1, column 11 (expected ':' after the key "blocks")`],
+    ['{"blocks":[],}', `not JSON: unexpected "}" at line 1, column 14 (expected a key)`],
+    ['{"blocks":"[]"}', 'field "blocks" must be an array of blocks, got a string at line 1, column 11'],
+    ['{"toBlock":}', `not JSON: unexpected "}" at line 1, column 12 (expected the value of field "toBlock")`],
+    ['{"a\\x":1}', 'not JSON: the top-level key at line 1, column 2 is not a valid JSON string'],
+    ['"blocks"', 'not one of the shapes: the file holds a string, expected an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }'],
+    ['true', 'not one of the shapes: the file holds a boolean, expected an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }'],
+  ])('refuses %j at every chunk boundary', (text, message) => {
+    expect(expectSameAtEverySplit(json, text).error).toBe(message);
+  });
+
+  it('bounds the text of one block', () => {
+    const scanner = new JsonBlockScanner(10);
+    const items: ScanItem[] = [];
+    scanner.push('[{"a":1},', items);
+    expect(items).toHaveLength(1);
+    expect(() => {
+      scanner.push('{"a":"', items);
+      scanner.push('0123456789"}]', items);
+    }).toThrow(ScanError);
+    expect(() => new JsonBlockScanner(10).push('[{"a":"0123456789"}]', [])).toThrow(ScanError);
+  });
+});
+
+describe('NdjsonScanner', () => {
+  it('cuts lines, skipping blank ones, dropping \\r, at every chunk boundary', () => {
+    const text = '\n{"number":1}\r\n \t\r\n{"s":"é😀\\n"}\n\n[1]\n{"last":true}';
+    const { items } = expectSameAtEverySplit(ndjson, text);
+    expect(items).toEqual([
+      { kind: 'block', text: '{"number":1}', index: 0, line: 2 },
+      { kind: 'block', text: '{"s":"é😀\\n"}', index: 1, line: 4 },
+      { kind: 'block', text: '[1]', index: 2, line: 6 },
+      { kind: 'block', text: '{"last":true}', index: 3, line: 7, unterminated: true },
+    ]);
+  });
+
+  it('gives nothing for an empty text', () => {
+    expect(scan(ndjson, [''])).toEqual({ items: [] });
+    expect(scan(ndjson, ['\n \n'])).toEqual({ items: [] });
+  });
+
+  it('bounds the text of one line', () => {
+    expect(scan(() => new NdjsonScanner(5), ['{"a":', '1}\n']).error).toBe(
+      'block #1 (line 1) is larger than the limit of 5 characters for one block',
+    );
+    expect(scan(() => new NdjsonScanner(5), ['{}\n{"a":1}\n']).error).toBe(
+      'block #2 (line 2) is larger than the limit of 5 characters for one block',
+    );
+  });
+});
