@@ -14,7 +14,7 @@ runMain(ApiConfig, async (config) => {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`api listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`);
+  return app;
 });

@@ -9,6 +9,6 @@ import { ConsumerConfig } from './consumer.config';
 runMain(ConsumerConfig, async (config) => {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   app.get(Logger).log(`consumer ${process.pid} started (concurrency ${config.CONSUMER_CONCURRENCY})`);
+  return app;
 });

@@ -17,8 +17,7 @@ runMain(ProducerConfig, async (config) => {
   if (command === undefined) {
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
     app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
-    return;
+    return app;
   }
   if (command === 'ingest') {
     if (args.includes('--help') || args.includes('-h')) {

@@ -1,13 +1,18 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config';
 
+/** A stopping app that has not finished by then is killed: its jobs go back to the queue anyway. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 /**
- * Runs an app's entry point: settings are checked before anything starts (a bad one is one
- * line on stderr and exit code 2), and a failure to start is reported without a stack dump
- * when it is one a person can act on.
+ * Runs an app's entry point. Settings are checked before anything starts (a bad one is one line
+ * on stderr and exit code 2). A long-running app (one `start` returns) stops on SIGTERM or
+ * SIGINT: its shutdown hooks finish or hand back in-flight work, close Redis, and the process
+ * exits 0 (1 if that took longer than the deadline).
  */
 export async function runMain<T extends object>(
   configType: new () => T,
-  start: (config: T) => Promise<void>,
+  start: (config: T) => Promise<INestApplicationContext | void>,
 ): Promise<void> {
   let config: T;
   try {
@@ -19,10 +24,32 @@ export async function runMain<T extends object>(
     }
     throw error;
   }
+  let app: INestApplicationContext | void;
   try {
-    await start(config);
+    app = await start(config);
   } catch (error) {
     process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+  if (!app) return;
+  const running = app;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const deadline = setTimeout(() => {
+      process.stderr.write(`still stopping after ${SHUTDOWN_DEADLINE_MS} ms (${signal}): exiting anyway\n`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    running
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

@@ -1,0 +1,121 @@
+import { InMemoryRegistry } from '@bqm/domain';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectionsOf, expectedState, readBlocks } from '../support/replay';
+import { TestSystem } from '../support/system';
+import { WORKSPACE } from '../support/workspace';
+
+/** Ingesting the same name again: unchanged, appended, differing (refused or replaced). */
+describe('re-ingest', () => {
+  let system: TestSystem;
+  let dir: string;
+  const sample = readBlocks(join(WORKSPACE, 'data/blocks.json'));
+  const write = (name: string, blocks: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(blocks));
+    return path;
+  };
+  const jobCount = async () => Object.values(await system.queue.getJobCounts()).reduce((sum, count) => sum + count, 0);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bqm-reingest-'));
+    system = await TestSystem.start({ consumers: 1 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('queues a new file, then says an identical one is unchanged and queues nothing', async () => {
+    const path = write('sample.json', sample);
+    const first = await system.ingest([path, '--wait']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`sample.json: queued ${sample.length} blocks`);
+    const before = await system.meta('sample.json');
+    const jobsBefore = await jobCount();
+
+    // Same content, other formatting and key order: still the same blocks.
+    const reformatted = write('sample.json', sample.map((block) => ({ events: block.events, ...block })));
+    const again = await system.ingest([reformatted]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('sample.json is unchanged since it was last ingested: nothing queued');
+    expect(await jobCount()).toBe(jobsBefore);
+    const after = await system.meta('sample.json');
+    expect({ ...after, updatedAt: 0 }).toEqual({ ...before, updatedAt: 0 });
+  });
+
+  it('queues only the new blocks of a file that grew', async () => {
+    const extra = [
+      { number: 20, events: [{ type: 'OperatorAdded', operatorId: 9, owner: '0x9999999999999999999999999999999999999999', publicKey: 'grown', fee: '5' }] },
+      { number: 21, events: [{ type: 'OperatorRemoved', operatorId: 9 }] },
+    ];
+    const jobsBefore = await jobCount();
+    const result = await system.ingest([write('sample.json', [...sample, ...extra]), '--wait']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`queued its 2 new blocks (from block 20); the ${sample.length} blocks ingested before are unchanged`);
+    expect(await jobCount()).toBe(jobsBefore + 2);
+    const meta = await system.meta('sample.json');
+    expect(meta).toMatchObject({ processedThrough: 21, blockCount: sample.length + 2, blocksApplied: sample.length + 2 });
+    const blocks = readBlocks(join(dir, 'sample.json'));
+    const { status, body } = await system.get('/state?fileName=sample.json&blockNumber=21&includeRemoved=true');
+    expect(status).toBe(200);
+    expect(collectionsOf(body)).toEqual(expectedState(blocks, 21, true));
+  });
+
+  it('refuses a file whose ingested blocks differ, naming the first one, and keeps the state', async () => {
+    const grown = readBlocks(join(dir, 'sample.json'));
+    const changed = grown.map((block) => (block.number === 6 ? { ...block, events: [] } : block));
+    const before = await system.meta('sample.json');
+    const result = await system.ingest([write('sample.json', changed)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('block 6 differs from the block 6 ingested before');
+    expect(result.stderr).toContain('--replace');
+    expect(await system.meta('sample.json')).toEqual(before);
+
+    const missing = grown.filter((block) => block.number !== 3);
+    const dropped = await system.ingest([write('sample.json', missing)]);
+    expect(dropped.code).toBe(2);
+    expect(dropped.stderr).toContain('block 3, ingested before, is missing from the file');
+  });
+
+  it('with --replace drops the old state and ingests the new content', async () => {
+    const changed = readBlocks(join(dir, 'sample.json')).map((block) => (block.number === 6 ? { ...block, events: [] } : block));
+    const path = write('sample.json', changed);
+    const result = await system.ingest([path, '--replace', '--wait']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('sample.json replaced');
+    for (const blockNumber of [2, 6, 12, 21]) {
+      const { body } = await system.get(`/state?fileName=sample.json&blockNumber=${blockNumber}&includeRemoved=true`);
+      expect(collectionsOf(body)).toEqual(expectedState(readBlocks(path), blockNumber, true));
+    }
+    const meta = await system.meta('sample.json');
+    expect(meta).toMatchObject({ blockCount: changed.length, blocksApplied: changed.length });
+    const rejections = (await system.get('/files/sample.json/rejections')).body.rejections;
+    expect(rejections.map((r: { blockNumber: number; code: string }) => `${r.blockNumber}:${r.code}`)).toEqual(
+      expectedRejections(path),
+    );
+  });
+
+  it('takes --name, and the object shape with toBlock: processedThrough reaches toBlock', async () => {
+    const path = write('covered.json', { toBlock: 40, blocks: sample });
+    const result = await system.ingest([path, '--name', 'named-sample', '--wait']);
+    expect(result.code).toBe(0);
+    expect(await system.meta('named-sample')).toMatchObject({ toBlock: 40, processedThrough: 40, lastBlock: 12 });
+    const atEnd = await system.get('/state?fileName=named-sample&blockNumber=40');
+    expect(atEnd.status).toBe(200);
+    expect(collectionsOf(atEnd.body)).toEqual(expectedState(sample, 40));
+    const beyond = await system.get('/state?fileName=named-sample&blockNumber=41');
+    expect(beyond.status).toBe(404);
+    expect(beyond.body).toMatchObject({ error: 'block_beyond_end', endBlock: 40 });
+    // Blocks inside the declared coverage cannot appear later: they were declared empty.
+    const late = await system.ingest([write('covered.json', { toBlock: 50, blocks: [...sample, { number: 30, events: [] }] }), '--name', 'named-sample']);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toContain('block 30 is new but lies within blocks the earlier ingest covered (up to 40)');
+  });
+});
+
+function expectedRejections(path: string): string[] {
+  return InMemoryRegistry.replay(readBlocks(path)).rejections.map((r) => `${r.blockNumber}:${r.code}`);
+}
