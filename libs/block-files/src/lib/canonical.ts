@@ -61,6 +61,7 @@ function sortedDeep(value: unknown): unknown {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const element: unknown = value[i];
+      if (typeof element !== 'object' || element === null) continue;
       const sorted = sortedDeep(element);
       if (sorted !== element) {
         copy ??= value.slice();
@@ -73,30 +74,46 @@ function sortedDeep(value: unknown): unknown {
   if (typeof object['toJSON'] === 'function') return sortedDeep((object['toJSON'] as () => unknown)());
   const keys = Object.keys(object);
   if (isIntegerKey(keys[0])) throw INTEGER_KEYS;
-  let inOrder = true;
+  let changed = false;
   for (let i = 1; i < keys.length; i++) {
     if (keys[i - 1] > keys[i]) {
-      inOrder = false;
+      changed = true;
+      sortKeys(keys);
       break;
     }
   }
-  if (!inOrder) keys.sort();
-  let copy: Record<string, unknown> | undefined;
+  const members: unknown[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const member = object[keys[i]];
-    const sorted = sortedDeep(member);
-    if (sorted !== member && copy === undefined) {
-      // First member that changes: copy the members before it as they are.
-      copy = {};
-      for (let j = 0; j < i; j++) setMember(copy, keys[j], object[keys[j]]);
+    if (typeof member !== 'object' || member === null) {
+      members[i] = member;
+      continue;
     }
-    if (copy !== undefined) setMember(copy, keys[i], sorted);
+    const sorted = sortedDeep(member);
+    members[i] = sorted;
+    if (sorted !== member) changed = true;
   }
-  if (copy !== undefined) return copy;
-  if (inOrder) return object;
-  const reordered: Record<string, unknown> = {};
-  for (const key of keys) setMember(reordered, key, object[key]);
-  return reordered;
+  if (!changed) return object;
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) setMember(copy, keys[i], members[i]);
+  return copy;
+}
+
+/** Sorts keys by UTF-16 code units: insertion sort for the few keys of an event, much faster than Array#sort there. */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
 }
 
 /** obj[key] = value, also for the key "__proto__" (an own member, as JSON.parse makes it). */
