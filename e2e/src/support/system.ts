@@ -79,6 +79,7 @@ export class TestSystem {
     return runApp('producer', { ...this.env, ...env }, ['ingest', ...args]);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked by the tests' assertions
   async get(path: string): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.apiUrl}${path}`);
     const text = await response.text();

@@ -8,3 +8,4 @@ export * from './lib/file-catalog';
 export * from './lib/state-reader';
 export * from './lib/prefetched-view';
 export * from './lib/bull-block-queue';
+export * from './lib/version-codec';

@@ -7,6 +7,7 @@ import {
   eachChange,
   emptyLookups,
   EntityChanges,
+  EntityKind,
   RegistryOverlay,
 } from '@bqm/domain';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,7 @@ import { FileKeys, StoreKeys } from './keys';
 import { ApplyBlockJob } from './queue';
 import { APPLY_BATCH, RELEASE_LEASE, TAKE_LEASE } from './scripts';
 import { PrefetchedView } from './prefetched-view';
+import { VERSION_CODECS, VersionCodec } from './version-codec';
 
 export interface FileApplierOptions {
   /** Blocks applied per atomic write. */
@@ -139,7 +141,7 @@ export class FileApplier {
       const batch = await this.nextBatch(file, generation);
       if (!batch) break;
       const outcomes = await this.applyInMemory(file, batch.blocks);
-      const written = await this.write(file, generation, batch.after, outcomes.results, outcomes.indexOps);
+      const written = await this.write(file, generation, batch.after, outcomes.results, outcomes.base, outcomes.indexOps);
       if (!written) break;
       applied += batch.blocks.length;
       const last = batch.blocks[batch.blocks.length - 1].number;
@@ -185,7 +187,7 @@ export class FileApplier {
       batch.absorb(outcome.changes);
       results.push(outcome);
     }
-    return { results, indexOps: indexOperations(base, batch.changes) };
+    return { results, base, indexOps: indexOperations(base, batch.changes) };
   }
 
   private async write(
@@ -193,19 +195,32 @@ export class FileApplier {
     generation: number,
     after: string,
     results: BlockOutcome[],
+    base: PrefetchedView,
     indexOps: string[][],
   ): Promise<boolean> {
     const versions: string[] = [];
+    const changelog: string[] = [];
     const rejections: string[] = [];
     const stats: string[] = [];
+    const heads = new Map<string, [EntityKind, string, string]>();
+    const born: string[] = [];
     for (const result of results) {
       const block = String(result.blockNumber);
-      for (const [kind, key, entity] of eachChange(result.changes)) versions.push(kind, key, block, JSON.stringify(entity));
+      const changed: string[] = [];
+      for (const [kind, key, entity] of eachChange(result.changes)) {
+        versions.push(kind, key, block, (VERSION_CODECS[kind] as VersionCodec<EntityKind>).encode(entity as never));
+        changed.push(`${kind}:${key}`);
+        const headKey = `${kind}:${key}`;
+        if (!heads.has(headKey) && !base.has(kind, key)) born.push(kind, key, block);
+        heads.set(headKey, [kind, key, JSON.stringify(entity)]);
+      }
+      if (changed.length) changelog.push(block, `${block}|${changed.join('\n')}`);
       for (const rejection of result.rejections) {
         rejections.push(block, `${String(rejection.index).padStart(REJECTION_INDEX_WIDTH, '0')}|${JSON.stringify(rejection)}`);
       }
       stats.push(block, String(result.eventsApplied), String(result.eventsRejected));
     }
+    const headArgs = [...heads.values()].flat();
     const payloads = results.map((result) => String(result.blockNumber));
     const reply = await APPLY_BATCH.run<[number, string]>(this.redis, [file.meta], [
       file.base,
@@ -215,11 +230,17 @@ export class FileApplier {
       String(this.options.reorgWindow),
       String(Date.now()),
       String(versions.length / 4),
+      String(headArgs.length / 3),
+      String(born.length / 3),
+      String(changelog.length / 2),
       String(rejections.length / 2),
       String(stats.length / 3),
       String(indexOps.length),
       String(payloads.length),
       ...versions,
+      ...headArgs,
+      ...born,
+      ...changelog,
       ...rejections,
       ...stats,
       ...indexOps.flat(),

@@ -1,4 +1,4 @@
-import { Account, Cluster, Lookups, Operator, RegistryView, ValidatorRecord } from '@bqm/domain';
+import { Account, Cluster, EntityKind, Lookups, Operator, RegistryView, ValidatorRecord } from '@bqm/domain';
 import type { Redis } from 'ioredis';
 import { FileKeys } from './keys';
 
@@ -45,6 +45,20 @@ export class PrefetchedView implements RegistryView {
     const members = this.members.get(clusterId);
     if (!members) throw new NotLoaded(`members of cluster ${clusterId}`);
     return members;
+  }
+
+  /** Whether the entity existed before the batch (it was loaded, and found). */
+  has(kind: EntityKind, key: string): boolean {
+    switch (kind) {
+      case 'operators':
+        return this.operators.get(Number(key)) !== undefined;
+      case 'validators':
+        return this.validators.get(key) !== undefined;
+      case 'clusters':
+        return this.clusters.get(key) !== undefined;
+      default:
+        return this.accounts.get(key) !== undefined;
+    }
   }
 
   static async load(redis: Redis, keys: FileKeys, lookups: Lookups): Promise<PrefetchedView> {

@@ -42,8 +42,9 @@ end
  * makes each block take effect exactly once whatever the number of consumers.
  *
  * ARGV: base, generation, expectedAppliedThrough ('' = none), newAppliedThrough, window, now,
- *       then counts of versions, rejections, stats, index ops, payloads, then those records:
- *       versions (kind, key, block, json), rejections (block, member), stats (block, applied, rejected),
+ *       then the counts of each section, then the sections:
+ *       versions (kind, key, block, version), heads (kind, key, json), born (kind, key, block),
+ *       changelog (block, member), rejections (block, member), stats (block, applied, rejected),
  *       index ops (command, key suffix, field, value), payloads (block).
  */
 export const APPLY_BATCH = new LuaScript(`${HELPERS}
@@ -55,16 +56,25 @@ if state[1] ~= ARGV[2] then return {0, 'file was replaced'} end
 if state[2] == 'stopped' then return {0, 'file is stopped'} end
 if (state[3] or '') ~= ARGV[3] then return {0, 'blocks were applied by another consumer'} end
 
-local nVersions, nRejections, nStats, nIndex, nPayloads =
-  tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-local at = 12
+local nVersions, nHeads, nBorn, nChangelog = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local nRejections, nStats, nIndex, nPayloads = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local at = 15
 for _ = 1, nVersions do
-  local kind, key, block, json = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  redis.call('HSET', base .. 'head:' .. kind, key, json)
-  redis.call('ZADD', base .. 'hist:' .. kind .. ':' .. key, block, block .. '|' .. json)
-  redis.call('ZADD', base .. 'born:' .. kind, 'NX', block, key)
-  redis.call('ZADD', base .. 'changelog', block, block .. '|' .. kind .. '|' .. key)
+  local block = ARGV[at + 2]
+  redis.call('ZADD', base .. 'hist:' .. ARGV[at] .. ':' .. ARGV[at + 1], block, block .. '|' .. ARGV[at + 3])
   at = at + 4
+end
+for _ = 1, nHeads do
+  redis.call('HSET', base .. 'head:' .. ARGV[at], ARGV[at + 1], ARGV[at + 2])
+  at = at + 3
+end
+for _ = 1, nBorn do
+  redis.call('ZADD', base .. 'born:' .. ARGV[at], 'NX', ARGV[at + 2], ARGV[at + 1])
+  at = at + 3
+end
+for _ = 1, nChangelog do
+  redis.call('ZADD', base .. 'changelog', ARGV[at], ARGV[at + 1])
+  at = at + 2
 end
 for _ = 1, nRejections do
   redis.call('ZADD', base .. 'rejections', ARGV[at], ARGV[at + 1])
@@ -110,15 +120,17 @@ return refreshProgress(ARGV[1], KEYS[1])
 
 /**
  * One page of the state of one collection as of block N: for each entity that existed by N
- * (born <= N), its latest version <= N. Pages keep each call short, so a large state does not
- * hold Redis for long. ARGV: base, kind, N, offset, count. Returns versions ('<block>|<json>').
+ * (born <= N), its key and its latest version <= N. Pages keep each call short, so a large state
+ * does not hold Redis for long. ARGV: base, kind, N, offset, count.
+ * Returns key, version, key, version... (a version is '<block>|<encoded>').
  */
 export const STATE_PAGE = new LuaScript(`
 local base, kind, n = ARGV[1], ARGV[2], ARGV[3]
 local keys = redis.call('ZRANGEBYSCORE', base .. 'born:' .. kind, '-inf', n, 'LIMIT', ARGV[4], ARGV[5])
 local out = {}
 for i, key in ipairs(keys) do
-  out[i] = redis.call('ZREVRANGEBYSCORE', base .. 'hist:' .. kind .. ':' .. key, n, '-inf', 'LIMIT', 0, 1)[1] or ''
+  out[2 * i - 1] = key
+  out[2 * i] = redis.call('ZREVRANGEBYSCORE', base .. 'hist:' .. kind .. ':' .. key, n, '-inf', 'LIMIT', 0, 1)[1] or ''
 end
 return out
 `);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { FileMeta, parseFileMeta } from './file-meta';
 import { StoreKeys } from './keys';
 import { STATE_PAGE } from './scripts';
+import { VERSION_CODECS, VersionCodec } from './version-codec';
 
 const STATE_PAGE_SIZE = 5000;
 
@@ -46,10 +47,17 @@ export class StateReader {
    */
   async stateAt(meta: FileMeta, blockNumber: number, includeRemoved: boolean): Promise<RegistryCollections> {
     const entities = {} as { [K in EntityKind]: EntityByKind[K][] };
+    const operatorHeads = await this.redis.hgetall(this.keys.file(meta.fileName).head('operators'));
+    const head = (key: string) => (operatorHeads[key] === undefined ? undefined : JSON.parse(operatorHeads[key]));
     for (const kind of ENTITY_KINDS) {
-      entities[kind] = (await this.versionsAt(meta.fileName, kind, blockNumber)).map(
-        (version) => JSON.parse(version.slice(version.indexOf('|') + 1)) as never,
-      );
+      const codec = VERSION_CODECS[kind] as VersionCodec<EntityKind>;
+      const page = await this.versionsAt(meta.fileName, kind, blockNumber);
+      const decoded: EntityByKind[EntityKind][] = [];
+      for (let i = 0; i < page.length; i += 2) {
+        const version = page[i + 1];
+        decoded.push(codec.decode(page[i], version.slice(version.indexOf('|') + 1), head));
+      }
+      entities[kind] = decoded as never;
     }
     const after = await this.fileMeta(meta.fileName);
     if (!after || after.generation !== meta.generation || (after.processedThrough ?? -1) < blockNumber) {
@@ -58,13 +66,14 @@ export class StateReader {
     return toCollections(entities, includeRemoved);
   }
 
+  /** Key, version, key, version... of the entities of `kind` as of `blockNumber`. */
   private async versionsAt(fileName: string, kind: EntityKind, blockNumber: number): Promise<string[]> {
     const base = this.keys.file(fileName).base;
     const versions: string[] = [];
     for (let offset = 0; ; offset += STATE_PAGE_SIZE) {
       const page = await STATE_PAGE.run<string[]>(this.redis, [], [base, kind, blockNumber, offset, STATE_PAGE_SIZE]);
       versions.push(...page);
-      if (page.length < STATE_PAGE_SIZE) return versions;
+      if (page.length < 2 * STATE_PAGE_SIZE) return versions;
     }
   }
 
