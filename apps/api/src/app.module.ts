@@ -1,4 +1,4 @@
-import { appConfigModule, loggingModule, RedisModule } from '@bqm/platform';
+import { appConfigModule, loggingModule, QueueModule, RedisModule } from '@bqm/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiConfig } from './api.config';
 import { FilesModule } from './files/files.module';
@@ -9,7 +9,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule, FilesModule, StateModule],
+      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule, QueueModule, FilesModule, StateModule],
     };
   }
 }
