@@ -1,12 +1,12 @@
 import { BullModule } from '@nestjs/bullmq';
-import { BLOCKS_QUEUE } from '@bqm/store';
+import { QUEUE_NAMES } from '@bqm/store';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BaseConfig } from './config';
 import { createRedis } from './redis';
 
 /**
- * BullMQ wired to the configured Redis and key prefix, with the blocks queue registered, for
+ * BullMQ wired to the configured Redis and key prefix, with every queue of the system registered, for
  * every module of an app: all apps agree on where the queue lives.
  */
 @Global()
@@ -19,7 +19,7 @@ import { createRedis } from './redis';
         prefix: config.get('KEY_PREFIX'),
       }),
     }),
-    BullModule.registerQueue({ name: BLOCKS_QUEUE }),
+    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
   ],
   exports: [BullModule],
 })

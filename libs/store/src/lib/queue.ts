@@ -2,6 +2,9 @@
 export const BLOCKS_QUEUE = 'blocks';
 export const APPLY_BLOCK_JOB = 'apply-block';
 
+/** Every BullMQ queue of the system: the apps register each, and the API's dashboard shows each. */
+export const QUEUE_NAMES: readonly string[] = [BLOCKS_QUEUE];
+
 export interface ApplyBlockJob {
   fileName: string;
   generation: number;
