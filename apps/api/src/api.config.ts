@@ -1,5 +1,6 @@
 import { BaseConfig, portSetting } from '@bqm/platform';
 import { IsString, Matches } from 'class-validator';
+import { booleanSetting, SetTogetherWith } from './queues/board.settings';
 
 export class ApiConfig extends BaseConfig {
   @portSetting()
@@ -9,4 +10,17 @@ export class ApiConfig extends BaseConfig {
   @IsString()
   @Matches(/^[0-9a-fA-F.:]+$|^localhost$/, { message: 'HOST must be an IP address or localhost, got "$value"' })
   HOST = '0.0.0.0';
+
+  /** The queue dashboard at /queues only shows the queues; `false` lets it retry, clean, promote and remove jobs. */
+  @booleanSetting()
+  BOARD_READ_ONLY = true;
+
+  /** HTTP basic auth for /queues: set BOARD_USER and BOARD_PASSWORD both (or neither: no auth). */
+  @IsString()
+  @Matches(/^[^:]*$/, { message: 'BOARD_USER cannot contain ":" (HTTP basic auth separates user and password with it)' })
+  BOARD_USER = '';
+
+  @IsString()
+  @SetTogetherWith('BOARD_USER', 'basic auth on the queue dashboard (/queues)')
+  BOARD_PASSWORD = '';
 }
