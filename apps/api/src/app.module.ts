@@ -2,6 +2,8 @@ import { appConfigModule, loggingModule, QueueModule, RedisModule } from '@bqm/p
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiConfig } from './api.config';
 import { FilesModule } from './files/files.module';
+import { QueuesModule } from './queues/queues.module';
+import { OpsModule } from './ops/ops.module';
 import { StateModule } from './state/state.module';
 
 @Module({})
@@ -9,7 +11,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule, QueueModule, FilesModule, StateModule],
+      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule, QueueModule, FilesModule, StateModule, QueuesModule.forRoot(config), OpsModule],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './lib/queue.module';
 export * from './lib/app-config.module';
 export * from './lib/logging';
 export * from './lib/bootstrap';
+export * from './lib/metrics';

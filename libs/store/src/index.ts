@@ -9,3 +9,4 @@ export * from './lib/state-reader';
 export * from './lib/prefetched-view';
 export * from './lib/bull-block-queue';
 export * from './lib/version-codec';
+export * from './lib/consumer-heartbeats';

@@ -1,5 +1,5 @@
 import { FileApplier, StoreKeys } from '@bqm/store';
-import { REDIS } from '@bqm/platform';
+import { ConsumerMetrics, REDIS } from '@bqm/platform';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
@@ -11,8 +11,8 @@ import { BlocksProcessor } from './blocks.processor';
   providers: [
     {
       provide: FileApplier,
-      inject: [REDIS, StoreKeys, ConfigService, PinoLogger],
-      useFactory: (redis: Redis, keys: StoreKeys, config: ConfigService<ConsumerConfig, true>, logger: PinoLogger) => {
+      inject: [REDIS, StoreKeys, ConfigService, PinoLogger, ConsumerMetrics],
+      useFactory: (redis: Redis, keys: StoreKeys, config: ConfigService<ConsumerConfig, true>, logger: PinoLogger, metrics: ConsumerMetrics) => {
         logger.setContext('FileApplier');
         return new FileApplier(
           redis,
@@ -22,7 +22,12 @@ import { BlocksProcessor } from './blocks.processor';
             reorgWindow: config.get('REORG_WINDOW'),
             leaseMs: config.get('APPLY_LEASE_MS'),
           },
-          (batch) => logger.info(batch, 'applied blocks'),
+          (batch) => {
+            logger.info({ file: batch.fileName, ...batch }, 'applied blocks');
+            metrics.batchBlocks.observe(batch.blocks);
+            const perBlock = batch.durationMs / 1000 / batch.blocks;
+            for (let i = 0; i < batch.blocks; i++) metrics.blockApplySeconds.observe(perBlock);
+          },
         );
       },
     },

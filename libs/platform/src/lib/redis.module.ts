@@ -1,15 +1,20 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FileCatalog, StateReader, StoreKeys } from '@bqm/store';
 import type { Redis } from 'ioredis';
 import { BaseConfig } from './config';
-import { createRedis } from './redis';
+import { createRedis, evictionPolicyWarning } from './redis';
 
 /** The app's Redis connection for its own reads and writes (BullMQ keeps its own). */
 export const REDIS = Symbol('REDIS');
 
-class RedisLifecycle implements OnApplicationShutdown {
+class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const warning = await evictionPolicyWarning(this.redis);
+    if (warning) new Logger('Redis').warn(warning);
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
