@@ -9,4 +9,4 @@ export {
   type BlockFileSummary,
   type ReadBlock,
 } from './lib/block-file-reader';
-export { blockDigest, canonicalBlockJson, canonicalJson } from './lib/canonical';
+export { blockDigest, canonicalBlockJson, canonicalJson, digestOf } from './lib/canonical';

@@ -1,5 +1,5 @@
-import { BlockFileFormat, BlockFileReader, BlockFileSummary, ReadBlock } from '@bqm/block-files';
-import { BlockFileError } from '@bqm/domain';
+import { BlockFileFormat, BlockFileReader, BlockFileSummary, canonicalBlockJson, digestOf, ReadBlock } from '@bqm/block-files';
+import { Block, BlockFileError } from '@bqm/domain';
 import {
   ApplyBlockJob,
   BlockQueue,
@@ -45,6 +45,13 @@ export interface IngestResult {
   /** First block queued by this ingest, if any. */
   firstQueuedBlock: number | null;
   meta: FileMeta;
+}
+
+/** A file being written block by block. */
+export interface BlockStream {
+  fileName: string;
+  generation: number;
+  lastBlock: number | null;
 }
 
 /** How the file compares with what was ingested under its name before. */
@@ -192,6 +199,36 @@ export class FileIngestor {
       difference = `the file covered blocks up to ${previous.toBlock} before (toBlock), and now ends at ${summary.toBlock ?? summary.lastBlock}`;
     }
     return { summary, comparison: difference ? { kind: 'differs', reason: difference } : { kind: 'same-prefix', matchedBlocks } };
+  }
+
+  /**
+   * Opens a file that grows block by block (a simulation): it stays open, and so not complete,
+   * until `closeStream`. Appending to a file of this name continues after its last block.
+   */
+  async openStream(fileName: string): Promise<BlockStream> {
+    const nameProblem = fileNameProblem(fileName);
+    if (nameProblem) throw new IngestRefusedError(`cannot use "${fileName}" as the file's name: ${nameProblem}`);
+    const meta = await this.catalog.open(fileName, 'ndjson', 'simulation');
+    return { fileName, generation: meta.generation, lastBlock: meta.lastBlock };
+  }
+
+  /** Stores and enqueues the next blocks of an open stream (numbers must keep increasing). */
+  async appendToStream(stream: BlockStream, blocks: readonly Block[]): Promise<void> {
+    const reads: ReadBlock[] = [];
+    for (const block of blocks) {
+      if (stream.lastBlock !== null && block.number <= stream.lastBlock) {
+        throw new IngestRefusedError(`${stream.fileName}: block ${block.number} does not come after block ${stream.lastBlock}`);
+      }
+      const payload = canonicalBlockJson(block);
+      reads.push({ block, position: { index: 0 }, payload, digest: digestOf(payload) });
+      stream.lastBlock = block.number;
+    }
+    await this.storeAndEnqueue(stream.fileName, stream.generation, reads);
+  }
+
+  /** The stream is whole: the file becomes complete once its blocks are applied. */
+  async closeStream(stream: BlockStream): Promise<FileMeta> {
+    return this.catalog.seal(stream.fileName, stream.generation, undefined, true);
   }
 
   private async storeAndEnqueue(fileName: string, generation: number, chunk: readonly ReadBlock[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 /** A setting that cannot be used: reported as one line, and the process exits with code 2. */
 export class ConfigError extends Error {
@@ -43,6 +43,31 @@ export function intSetting(min: number, max: number): PropertyDecorator {
     IsInt({ message })(target, key);
     Min(min, { message })(target, key);
     Max(max, { message })(target, key);
+  };
+}
+
+export function numberSetting(min: number, max: number): PropertyDecorator {
+  return (target, key) => {
+    const message = `${String(key)} must be a number from ${min} to ${max}, got "$value"`;
+    Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value))(target, key);
+    IsNumber({}, { message })(target, key);
+    Min(min, { message })(target, key);
+    Max(max, { message })(target, key);
+  };
+}
+
+export function booleanSetting(): PropertyDecorator {
+  return (target, key) => {
+    Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))(target, key);
+    IsBoolean({ message: `${String(key)} must be true or false, got "$value"` })(target, key);
+  };
+}
+
+/** An integer setting that may be left unset (undefined). */
+export function optionalIntSetting(min: number, max: number): PropertyDecorator {
+  return (target, key) => {
+    IsOptional()(target, key);
+    intSetting(min, max)(target, key);
   };
 }
 

@@ -48,7 +48,7 @@ export class FileCatalog {
    * Makes sure the file exists and marks it as being ingested (not sealed: it is not complete
    * until the ingest ends). A new file gets the next generation of its name.
    */
-  async open(fileName: string, format: string): Promise<FileMeta> {
+  async open(fileName: string, format: string, source: FileMeta['source'] = 'file'): Promise<FileMeta> {
     const file = this.keys.file(fileName);
     if (!(await this.redis.exists(file.meta))) {
       const generation = await this.redis.hincrby(this.keys.generations, fileName, 1);
@@ -59,6 +59,7 @@ export class FileCatalog {
         .hset(file.meta, {
           generation,
           format,
+          source,
           createdAt: now,
           updatedAt: now,
           blockCount: 0,
@@ -76,7 +77,7 @@ export class FileCatalog {
         .zadd(this.keys.files, 'NX', now, fileName)
         .exec();
     }
-    await this.redis.hset(file.meta, 'sealed', '0');
+    await this.redis.hset(file.meta, 'sealed', '0', 'source', source);
     return (await this.meta(fileName))!;
   }
 
