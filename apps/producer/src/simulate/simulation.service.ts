@@ -1,8 +1,7 @@
-import { BlockFileReader } from '@bqm/block-files';
 import { Block } from '@bqm/domain';
-import { BlockStream, FileIngestor, IngestRefusedError } from '@bqm/ingest';
+import { FileIngestor, IngestRefusedError } from '@bqm/ingest';
 import { RegistrySimulator } from '@bqm/simulation';
-import { canonicalBlockJson } from '@bqm/block-files';
+import { BlockFileReader, canonicalBlockJson } from '@bqm/block-files';
 import { FileCatalog } from '@bqm/store';
 import { Injectable } from '@nestjs/common';
 import { appendFile, mkdir, rm, stat } from 'node:fs/promises';
