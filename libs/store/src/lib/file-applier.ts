@@ -167,7 +167,14 @@ export class FileApplier {
         ? await this.redis.zrange(file.blocks, 0, this.options.batchBlocks - 1)
         : await this.redis.zrangebyscore(file.blocks, `(${after}`, '+inf', 'LIMIT', 0, this.options.batchBlocks);
     if (numbers.length === 0) return undefined;
-    const payloads = await this.redis.hmget(file.payloads, ...numbers);
+    // Read the payloads together with where the file is: a consumer that took over an expired
+    // lease (or a drop) may have applied these blocks, and deleted their payloads, meanwhile.
+    const [[, moved], [, payloads]] = (await this.redis
+      .multi()
+      .hmget(file.meta, 'generation', 'appliedThrough')
+      .hmget(file.payloads, ...numbers)
+      .exec()) as [[null, (string | null)[]], [null, (string | null)[]]];
+    if (moved[0] !== storedGeneration || moved[1] !== after) return undefined;
     const blocks = payloads.map((payload, i) => {
       if (payload === null) throw new Error(`block ${numbers[i]} of ${file.base} has no stored content`);
       return JSON.parse(payload) as Block;
