@@ -1,10 +1,22 @@
 import { BaseConfig, booleanSetting, intSetting, numberSetting, optionalIntSetting } from '@bqm/platform';
-import { IsString, Matches, MinLength } from 'class-validator';
+import { IsString, Matches, MinLength, ValidateBy } from 'class-validator';
+import { statSync } from 'node:fs';
+
+/** A directory, or a path where one can be made (the producer creates it). */
+function isDirectoryOrAbsent(path: unknown): boolean {
+  if (typeof path !== 'string') return false;
+  try {
+    return statSync(path).isDirectory();
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
 
 export class ProducerConfig extends BaseConfig {
   /** Block files here are ingested at start, and whenever one is added or grows. */
   @IsString()
   @MinLength(1, { message: 'DATA_DIR must be a directory path' })
+  @ValidateBy({ name: 'isDirectoryOrAbsent', validator: { validate: isDirectoryOrAbsent, defaultMessage: () => 'DATA_DIR must be a directory (or a path where one can be created), got "$value"' } })
   DATA_DIR = './data';
 
   /** Run the simulator too: it writes DATA_DIR/SIMULATE_NAME block after block and queues each. */
