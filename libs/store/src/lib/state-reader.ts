@@ -47,23 +47,32 @@ export class StateReader {
    */
   async stateAt(meta: FileMeta, blockNumber: number, includeRemoved: boolean): Promise<RegistryCollections> {
     const entities = {} as { [K in EntityKind]: EntityByKind[K][] };
-    const operatorHeads = await this.redis.hgetall(this.keys.file(meta.fileName).head('operators'));
-    const head = (key: string) => (operatorHeads[key] === undefined ? undefined : JSON.parse(operatorHeads[key]));
-    for (const kind of ENTITY_KINDS) {
-      const codec = VERSION_CODECS[kind] as VersionCodec<EntityKind>;
-      const page = await this.versionsAt(meta.fileName, kind, blockNumber);
-      const decoded: EntityByKind[EntityKind][] = [];
-      for (let i = 0; i < page.length; i += 2) {
-        const version = page[i + 1];
-        decoded.push(codec.decode(page[i], version.slice(version.indexOf('|') + 1), head));
+    try {
+      const operatorHeads = await this.redis.hgetall(this.keys.file(meta.fileName).head('operators'));
+      const head = (key: string) => (operatorHeads[key] === undefined ? undefined : JSON.parse(operatorHeads[key]));
+      for (const kind of ENTITY_KINDS) {
+        const codec = VERSION_CODECS[kind] as VersionCodec<EntityKind>;
+        const page = await this.versionsAt(meta.fileName, kind, blockNumber);
+        const decoded: EntityByKind[EntityKind][] = [];
+        for (let i = 0; i < page.length; i += 2) {
+          const version = page[i + 1];
+          decoded.push(codec.decode(page[i], version.slice(version.indexOf('|') + 1), head));
+        }
+        entities[kind] = decoded as never;
       }
-      entities[kind] = decoded as never;
+    } catch (error) {
+      // A file replaced mid-read mixes generations (an operator version without the head read
+      // before it): that is the file moving, not a fault of the store.
+      if (await this.moved(meta, blockNumber)) throw new StateMovedError(meta.fileName);
+      throw error;
     }
-    const after = await this.fileMeta(meta.fileName);
-    if (!after || after.generation !== meta.generation || (after.processedThrough ?? -1) < blockNumber) {
-      throw new StateMovedError(meta.fileName);
-    }
+    if (await this.moved(meta, blockNumber)) throw new StateMovedError(meta.fileName);
     return toCollections(entities, includeRemoved);
+  }
+
+  private async moved(meta: FileMeta, blockNumber: number): Promise<boolean> {
+    const after = await this.fileMeta(meta.fileName);
+    return !after || after.generation !== meta.generation || (after.processedThrough ?? -1) < blockNumber;
   }
 
   /** Key, version, key, version... of the entities of `kind` as of `blockNumber`. */
