@@ -11,17 +11,29 @@ import { StateReader } from './state-reader';
 /** Integration tests against the real Redis: every key lives under the kit's random prefix. */
 jest.setTimeout(60_000);
 
-/** Runs `work` over `items` with at most `concurrency` in flight, like a BullMQ worker's concurrency. */
+/**
+ * Runs `work` over `items` with at most `concurrency` in flight, like a BullMQ worker's
+ * concurrency. A failure stops every lane, and is thrown once all have stopped (so nothing still
+ * writes under the test's prefix after it has been cleaned up).
+ */
 async function pool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failed = false;
   const lanes = Array.from({ length: concurrency }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const at = next++;
-      results[at] = await work(items[at]);
+      try {
+        results[at] = await work(items[at]);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   });
-  await Promise.all(lanes);
+  const settled = await Promise.allSettled(lanes);
+  const failure = settled.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
 }
 
@@ -106,14 +118,18 @@ describe('FileApplier: exactly once, whatever the appliers and the job order', (
     // Every job once, 300 of them twice more (redeliveries), in a shuffled order dealt to the appliers.
     const duplicates = shuffled(jobs, 7).slice(0, 300);
     const deliveries = shuffled([...jobs, ...duplicates, ...duplicates], 42);
-    const lanes = appliers.map((applier, i) =>
-      pool(
-        deliveries.filter((_, at) => at % appliers.length === i),
-        4,
-        (job) => applier.ensureApplied(job),
+    const lanes = await Promise.allSettled(
+      appliers.map((applier, i) =>
+        pool(
+          deliveries.filter((_, at) => at % appliers.length === i),
+          4,
+          (job) => applier.ensureApplied(job),
+        ),
       ),
     );
-    const outcomes = (await Promise.all(lanes)).flat();
+    const failure = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+    if (failure) throw failure.reason;
+    const outcomes = lanes.flatMap((lane) => (lane.status === 'fulfilled' ? lane.value : []));
 
     expect(outcomes).toHaveLength(blocks.length + 600);
     expect(outcomes.every((outcome) => outcome.outcome === 'applied')).toBe(true);
