@@ -1,4 +1,4 @@
-import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, DescribeBlock, ScanError, ScanItem, tooLarge } from './scan';
+import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, DescribeBlock, ElementNoun, ScanError, ScanItem, tooLarge } from './scan';
 
 // Where the scanner stands in the top-level value.
 const START = 0; // before the top-level value
@@ -25,6 +25,23 @@ const COMMA = 0x2c;
 const COLON_CHAR = 0x3a;
 
 const SHAPES = 'an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }';
+const LOG_SHAPES = 'an array of logs (eth_getLogs log objects), or a JSON-RPC response { "jsonrpc", "id", "result": [...] }';
+
+/**
+ * Which top-level shapes the scanner takes: `blocks` the native ones (spec §1); `logs` an array
+ * of logs or a JSON-RPC response `{ jsonrpc, id, result: [...] }` (or `error`); `any` all of them,
+ * the object's first key telling which object it is (`blocks`/`toBlock` or a JSON-RPC member).
+ */
+export type JsonShapes = 'blocks' | 'logs' | 'any';
+
+/** The top-level value: an array of elements, the native object, or a JSON-RPC response. */
+export type JsonShape = 'array' | 'blocks' | 'rpc';
+
+type Key = 'blocks' | 'toBlock' | 'jsonrpc' | 'id' | 'result' | 'error';
+const NATIVE_KEYS: readonly string[] = ['blocks', 'toBlock'];
+const RPC_KEYS: readonly string[] = ['jsonrpc', 'id', 'result', 'error'];
+/** Fields of a log (but not of a block): an object starting with one is a log not in an array. */
+const LOG_KEYS: readonly string[] = ['address', 'topics', 'data', 'blockHash', 'transactionHash', 'transactionIndex', 'logIndex', 'removed'];
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
@@ -51,19 +68,24 @@ function showChar(c: number): string {
 
 /**
  * An incremental scanner of the JSON block file shapes (spec §1): the top-level array, or the
- * object with `blocks` and an optional `toBlock`, in any key order. It tracks strings, escapes
- * and nesting depth, and cuts the blocks array into the texts of its elements, which the reader
- * parses one by one, so that memory stays proportional to one block whatever the file size.
+ * object with `blocks` and an optional `toBlock`, in any key order; and of the JSON shapes of a
+ * logs file: the top-level array, or a JSON-RPC response whose `result` is the array of logs.
+ * It tracks strings, escapes and nesting depth, and cuts the array into the texts of its
+ * elements, which the reader parses one by one, so that memory stays proportional to one
+ * element whatever the file size.
  *
- * It checks the structure around the blocks (brackets, commas, keys, what follows the top-level
- * value); the text of each element is checked by JSON.parse in the reader.
+ * It checks the structure around the elements (brackets, commas, keys, what follows the
+ * top-level value); the text of each element is checked by JSON.parse in the reader.
  */
 export class JsonBlockScanner implements BlockScanner {
   private state = START;
-  /** Whether the array being read is the `blocks` of the object shape (else the top level). */
+  /** Whether the array being read is the `blocks` (or `result`) of an object (else the top level). */
   private inObject = false;
+  private topArray = false;
+  /** Which object the top-level object is: known at '{', or at its first key for `any`. */
+  private objectShape: 'blocks' | 'rpc' | undefined;
   private seenKeys = new Set<string>();
-  private currentKey: 'blocks' | 'toBlock' = 'blocks';
+  private currentKey: Key = 'blocks';
   /** Where the key being read starts, for messages. */
   private keyAt = '';
 
@@ -74,7 +96,7 @@ export class JsonBlockScanner implements BlockScanner {
 
   private blockIndex = 0;
   // The value being captured.
-  private valueKind: 'block' | 'toBlock' = 'block';
+  private valueKind: 'block' | 'toBlock' | 'rpcError' | 'skip' = 'block';
   private valueLine = 1;
   private pieces: string[] = [];
   private pendingChars = 0;
@@ -85,7 +107,34 @@ export class JsonBlockScanner implements BlockScanner {
   /** Position of the next backslash in the current chunk at or after the scan position (cache). */
   private nextBackslash = -1;
 
-  constructor(private readonly maxBlockChars = DEFAULT_MAX_BLOCK_CHARS) {}
+  constructor(
+    private readonly maxBlockChars = DEFAULT_MAX_BLOCK_CHARS,
+    private readonly shapes: JsonShapes = 'blocks',
+  ) {}
+
+  /** The top-level shape, once known (the object's shape from its first key, under `any`). */
+  get shape(): JsonShape | undefined {
+    return this.topArray ? 'array' : this.objectShape;
+  }
+
+  /** The elements are logs, whatever they hold: the scanner reads logs only, or a JSON-RPC response. */
+  private get logsOnly(): boolean {
+    return this.shapes === 'logs' || this.objectShape === 'rpc';
+  }
+
+  /** The noun for the elements in a message: what the reader says, unless the shape tells logs. */
+  private noun(reader: ElementNoun | undefined): ElementNoun {
+    return this.logsOnly ? 'log' : (reader ?? 'block');
+  }
+
+  private shapesText(): string {
+    return this.logsOnly ? LOG_SHAPES : SHAPES;
+  }
+
+  private arrayName(noun: ElementNoun): string {
+    if (!this.inObject) return `the array of ${noun}s`;
+    return this.objectShape === 'rpc' ? 'the "result" array' : 'the "blocks" array';
+  }
 
   push(chunk: string, out: ScanItem[]): void {
     const n = chunk.length;
@@ -119,21 +168,28 @@ export class JsonBlockScanner implements BlockScanner {
     switch (this.state) {
       case END:
         return;
-      case START:
-        throw new ScanError(() => `the file is empty: expected ${SHAPES}`);
+      case START: {
+        const shapes = this.shapesText();
+        throw new ScanError(() => `the file is empty: expected ${shapes}`);
+      }
       case VALUE: {
-        if (this.valueKind === 'toBlock') {
-          throw new ScanError(() => `the file is truncated: it ends inside the value of field "toBlock"`, {
-            field: 'toBlock',
+        if (this.valueKind !== 'block') {
+          const field = this.currentKey;
+          throw new ScanError(() => `the file is truncated: it ends inside the value of field "${field}"`, {
+            field,
             line: this.valueLine,
           });
         }
         const index = this.blockIndex;
         const line = this.valueLine;
         throw new ScanError(
-          (describe) =>
-            `block #${index + 1}${line > 1 ? ` (line ${line})` : ''}${index > 0 ? `, after ${describe(index - 1)}` : ''}: ` +
-            'the file is truncated: it ends inside this block',
+          (describe, readerNoun) => {
+            const noun = this.noun(readerNoun);
+            return (
+              `${noun} #${index + 1}${line > 1 ? ` (line ${line})` : ''}${index > 0 ? `, after ${describe(index - 1)}` : ''}: ` +
+              `the file is truncated: it ends inside this ${noun}`
+            );
+          },
           { blockIndex: index, line },
         );
       }
@@ -141,13 +197,16 @@ export class JsonBlockScanner implements BlockScanner {
       case ARRAY_NEXT:
       case ARRAY_ELEMENT: {
         const count = this.blockIndex;
-        const array = this.inObject ? 'the "blocks" array' : 'the array of blocks';
+        const field = this.objectShape === 'rpc' ? 'result' : 'blocks';
         return this.fail(
-          (describe) =>
-            count === 0
-              ? `the file is truncated: it ends before the first block, without the closing ']' of ${array}`
-              : `after ${describe(count - 1)}: the file is truncated: it ends without the closing ']' of ${array}`,
-          { ...(count === 0 ? {} : { blockIndex: count - 1 }), ...(this.inObject ? { field: 'blocks' } : {}), ...where },
+          (describe, readerNoun) => {
+            const noun = this.noun(readerNoun);
+            const array = this.arrayName(noun);
+            return count === 0
+              ? `the file is truncated: it ends before the first ${noun}, without the closing ']' of ${array}`
+              : `after ${describe(count - 1)}: the file is truncated: it ends without the closing ']' of ${array}`;
+          },
+          { ...(count === 0 ? {} : { blockIndex: count - 1 }), ...(this.inObject ? { field } : {}), ...where },
         );
       }
       default:
@@ -158,22 +217,26 @@ export class JsonBlockScanner implements BlockScanner {
   /** A character outside any value: structure of the top-level value. Returns the next index. */
   private structural(c: number, chunk: string, i: number, out: ScanItem[]): number {
     switch (this.state) {
-      case START:
+      case START: {
         if (c === OPEN_BRACKET) {
           this.state = ARRAY_FIRST;
+          this.topArray = true;
           return i + 1;
         }
         if (c === OPEN_BRACE) {
           this.state = OBJECT_FIRST;
+          if (this.shapes !== 'any') this.objectShape = this.shapes === 'logs' ? 'rpc' : 'blocks';
           return i + 1;
         }
+        const shapes = this.shapesText();
         if (startsScalar(c)) {
-          return this.fail(() => `not one of the shapes: the file holds ${kindOf(c)}, expected ${SHAPES}`);
+          return this.fail(() => `not one of the shapes: the file holds ${kindOf(c)}, expected ${shapes}`);
         }
-        return this.unexpected(c, i, `expected ${SHAPES}`);
+        return this.unexpected(c, i, `expected ${shapes}`);
+      }
 
       case ARRAY_FIRST:
-      case ARRAY_ELEMENT:
+      case ARRAY_ELEMENT: {
         if (c === OPEN_BRACE || c === OPEN_BRACKET || startsScalar(c)) return this.beginValue('block', c, chunk, i, out);
         if (c === CLOSE_BRACKET && this.state === ARRAY_FIRST) return this.closeArray(i);
         if (c === CLOSE_BRACKET) {
@@ -184,7 +247,9 @@ export class JsonBlockScanner implements BlockScanner {
             line: this.line,
           });
         }
-        return this.unexpected(c, i, this.state === ARRAY_FIRST ? `expected a block or ']'` : 'expected a block');
+        const first = this.state === ARRAY_FIRST;
+        return this.unexpected(c, i, (noun) => (first ? `expected a ${noun} or ']'` : `expected a ${noun}`));
+      }
 
       case ARRAY_NEXT:
         if (c === COMMA) {
@@ -214,8 +279,9 @@ export class JsonBlockScanner implements BlockScanner {
         }
         return this.unexpected(c, i, `expected ':' after the key "${this.currentKey}"`);
 
-      case OBJECT_VALUE:
-        if (this.currentKey === 'blocks') {
+      case OBJECT_VALUE: {
+        const key = this.currentKey;
+        if (key === 'blocks' || key === 'result') {
           if (c === OPEN_BRACKET) {
             this.state = ARRAY_FIRST;
             this.inObject = true;
@@ -223,15 +289,18 @@ export class JsonBlockScanner implements BlockScanner {
           }
           if (c === OPEN_BRACE || startsScalar(c)) {
             const at = this.at(i);
-            return this.fail(() => `field "blocks" must be an array of blocks, got ${kindOf(c)} at ${at}`, {
-              field: 'blocks',
+            const elements = key === 'blocks' ? 'blocks' : 'logs';
+            return this.fail(() => `field "${key}" must be an array of ${elements}, got ${kindOf(c)} at ${at}`, {
+              field: key,
               line: this.line,
             });
           }
         } else if (c === OPEN_BRACE || c === OPEN_BRACKET || startsScalar(c)) {
-          return this.beginValue('toBlock', c, chunk, i, out);
+          const kind = key === 'toBlock' ? 'toBlock' : key === 'error' ? 'rpcError' : 'skip';
+          return this.beginValue(kind, c, chunk, i, out);
         }
         return this.unexpected(c, i, `expected the value of field "${this.currentKey}"`);
+      }
 
       case OBJECT_NEXT:
         if (c === COMMA) {
@@ -258,7 +327,14 @@ export class JsonBlockScanner implements BlockScanner {
   }
 
   private closeObject(i: number): number {
-    if (!this.seenKeys.has('blocks')) {
+    if (this.objectShape === 'rpc') {
+      if (!this.seenKeys.has('result') && !this.seenKeys.has('error')) {
+        return this.fail(
+          () => `not one of the shapes: the JSON-RPC response has no "result" array of logs (expected ${LOG_SHAPES})`,
+          { field: 'result', line: this.line },
+        );
+      }
+    } else if (!this.seenKeys.has('blocks')) {
       return this.fail(() => `not one of the shapes: the top-level object has no "blocks" array (expected ${SHAPES})`, {
         field: 'blocks',
         line: this.line,
@@ -269,7 +345,7 @@ export class JsonBlockScanner implements BlockScanner {
   }
 
   /** Starts capturing a value at `i` (its first character is `c`) and scans what follows. */
-  private beginValue(kind: 'block' | 'toBlock', c: number, chunk: string, i: number, out: ScanItem[]): number {
+  private beginValue(kind: JsonBlockScanner['valueKind'], c: number, chunk: string, i: number, out: ScanItem[]): number {
     this.state = VALUE;
     this.valueKind = kind;
     this.valueLine = this.line;
@@ -381,7 +457,7 @@ export class JsonBlockScanner implements BlockScanner {
       this.blockIndex += 1;
       this.state = ARRAY_NEXT;
     } else {
-      out.push({ kind: 'toBlock', text, line: this.valueLine });
+      if (this.valueKind !== 'skip') out.push({ kind: this.valueKind, text, line: this.valueLine });
       this.state = OBJECT_NEXT;
     }
   }
@@ -418,7 +494,19 @@ export class JsonBlockScanner implements BlockScanner {
     } catch {
       this.fail(() => `not JSON: the top-level key at ${at} is not a valid JSON string`, { line: this.line });
     }
-    if (key !== 'blocks' && key !== 'toBlock') {
+    // Under `any`, the first key tells which object this is: a JSON-RPC response (or a lone log,
+    // refused below as such), or the native object.
+    this.objectShape ??= RPC_KEYS.includes(key) || LOG_KEYS.includes(key) ? 'rpc' : 'blocks';
+    if (this.objectShape === 'rpc' && !RPC_KEYS.includes(key)) {
+      const looksLikeLog = LOG_KEYS.includes(key) || key === 'blockNumber';
+      this.fail(
+        () =>
+          `not one of the shapes: unknown top-level key "${key}" at ${at}; expected ${LOG_SHAPES}` +
+          (looksLikeLog ? ' (a single log must be wrapped in an array: [ {log} ])' : ''),
+        { field: key, line: this.line },
+      );
+    }
+    if (this.objectShape === 'blocks' && !NATIVE_KEYS.includes(key)) {
       const looksLikeBlock = key === 'number' || key === 'blockNumber' || key === 'events';
       this.fail(
         () =>
@@ -434,7 +522,7 @@ export class JsonBlockScanner implements BlockScanner {
       });
     }
     this.seenKeys.add(key);
-    this.currentKey = key;
+    this.currentKey = key as Key;
     this.state = COLON;
   }
 
@@ -456,10 +544,20 @@ export class JsonBlockScanner implements BlockScanner {
     return `line ${this.line}, column ${this.offset + i - this.lineStart + 1}`;
   }
 
-  private unexpected(c: number, i: number, expected: string, afterBlock?: number): never {
-    const problem = `not JSON: unexpected ${showChar(c)} at ${this.at(i)} (${expected})`;
-    if (afterBlock === undefined) return this.fail(() => problem, { line: this.line });
-    return this.fail((describe) => `after ${describe(afterBlock)}: ${problem}`, { blockIndex: afterBlock, line: this.line });
+  private unexpected(
+    c: number,
+    i: number,
+    expected: string | ((noun: ElementNoun) => string),
+    afterBlock?: number,
+  ): never {
+    const at = `not JSON: unexpected ${showChar(c)} at ${this.at(i)}`;
+    const problem = (noun: ElementNoun | undefined) =>
+      `${at} (${typeof expected === 'string' ? expected : expected(this.noun(noun))})`;
+    if (afterBlock === undefined) return this.fail((_, noun) => problem(noun), { line: this.line });
+    return this.fail((describe, noun) => `after ${describe(afterBlock)}: ${problem(noun)}`, {
+      blockIndex: afterBlock,
+      line: this.line,
+    });
   }
 
   /** Where the scan stands, for a problem found outside the scanner (bytes that are not UTF-8). */
@@ -469,7 +567,7 @@ export class JsonBlockScanner implements BlockScanner {
       : { line: this.line };
   }
 
-  private fail(describe: (block: DescribeBlock) => string, location: ScanError['location'] = {}): never {
+  private fail(describe: (block: DescribeBlock, noun?: ElementNoun) => string, location: ScanError['location'] = {}): never {
     throw new ScanError(describe, location);
   }
 }

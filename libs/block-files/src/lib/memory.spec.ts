@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { encodeLog, hex, OWNER } from '../testing/logs';
 import { BlockFileReader } from './block-file-reader';
 
 const TARGET_BYTES = 50 * 1024 * 1024;
@@ -84,6 +85,78 @@ describe('memory while streaming a large NDJSON file', () => {
     expect(last).toBe(blockCount);
     expect(fileSize).toBeGreaterThanOrEqual(TARGET_BYTES);
     // Loading the file whole would keep at least its size in the heap (and several times that parsed).
+    expect(retained).toBeLessThan(fileSize / 10);
+  }, 120_000);
+});
+
+/** About 1.5 KB of logs for one block: a ValidatorAdded (with its shares) and an OperatorFeeDeclared, in two transactions. */
+function logsOfBlock(templates: { validatorAdded: string; feeDeclared: string }, number: number): string {
+  const quantity = hex(number);
+  const hash = `0x${number.toString(16).padStart(64, '0')}`;
+  const fill = (template: string) => template.replace(/"blockNumber":"[^"]*"/, `"blockNumber":"${quantity}"`).replace(/"blockHash":"[^"]*"/, `"blockHash":"${hash}"`);
+  return `${fill(templates.validatorAdded)},\n${fill(templates.feeDeclared)}`;
+}
+
+describe('memory while streaming a large logs file', () => {
+  const path = join(tmpdir(), `block-files-memory-logs-${process.pid}-${Date.now()}.json`);
+  let blockCount = 0;
+
+  beforeAll(() => {
+    const cluster = { validatorCount: 1, networkFeeIndex: 0n, index: 0n, active: true, balance: 1_000_000_000n };
+    const templates = {
+      validatorAdded: JSON.stringify(
+        encodeLog(
+          'ValidatorAdded',
+          { owner: OWNER, operatorIds: [1n, 2n, 3n, 4n], publicKey: `0x${'ab'.repeat(48)}`, shares: `0x${'cd'.repeat(300)}`, cluster },
+          { block: 1, tx: 1, log: 4 },
+        ),
+      ),
+      feeDeclared: JSON.stringify(
+        encodeLog('OperatorFeeDeclared', { owner: OWNER, operatorId: 1n, blockNumber: 1n, fee: 382_000_000_000n }, { block: 1, tx: 0, log: 1 }),
+      ),
+    };
+    const fd = openSync(path, 'w');
+    try {
+      let written = writeSync(fd, '{"jsonrpc":"2.0","id":1,"result":[\n');
+      while (written < TARGET_BYTES / 2) {
+        let batch = '';
+        for (let k = 0; k < 1000; k++) batch += `${blockCount === 0 ? '' : ',\n'}${logsOfBlock(templates, ++blockCount)}`;
+        written += writeSync(fd, batch);
+      }
+      writeSync(fd, '\n]}\n');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  afterAll(() => {
+    rmSync(path, { force: true });
+  });
+
+  it('keeps the heap far below the file size: one block of logs at a time', async () => {
+    const fileSize = statSync(path).size;
+    const gc = exposeGc();
+    gc();
+    const baseline = process.memoryUsage().heapUsed;
+    let retained = 0;
+    let count = 0;
+    let last = -1;
+    const reader = new BlockFileReader(path);
+    for await (const read of reader.blocks()) {
+      count += 1;
+      last = read.block.number;
+      if (count % 5000 === 0) {
+        gc();
+        retained = Math.max(retained, process.memoryUsage().heapUsed - baseline);
+      }
+    }
+    console.info(
+      `block-files memory (logs): streamed ${(fileSize / 1e6).toFixed(1)} MB (${count} blocks, ${reader.summary().logs?.total} logs); ` +
+        `heap growth: ${(retained / 1e6).toFixed(1)} MB retained at most`,
+    );
+    expect(count).toBe(blockCount);
+    expect(last).toBe(blockCount);
+    expect(reader.summary()).toMatchObject({ format: 'logs', logs: { total: 2 * blockCount, ignored: 0, invalid: 0, removed: 0 } });
     expect(retained).toBeLessThan(fileSize / 10);
   }, 120_000);
 });

@@ -1,30 +1,36 @@
 /**
- * What a scanner hands to the reader: the raw text of one block (parsed later, one at a time),
- * or the raw text of the `toBlock` value of the object shape.
+ * What a scanner hands to the reader: the raw text of one element (a block, or a log of a logs
+ * file; parsed later, one at a time), the raw text of the `toBlock` value of the object shape,
+ * or the raw text of the `error` member of a JSON-RPC response.
  */
 export type ScanItem =
   | {
       kind: 'block';
       text: string;
-      /** 0-based position of the block in the file. */
+      /** 0-based position of the element in the file. */
       index: number;
-      /** Line (1-based) where the block's text starts. */
+      /** Line (1-based) where the element's text starts. */
       line: number;
       /** NDJSON: the last line of the file, not ended by a newline (a cut-off file shows here). */
       unterminated?: boolean;
     }
-  | { kind: 'toBlock'; text: string; line: number };
+  | { kind: 'toBlock'; text: string; line: number }
+  | { kind: 'rpcError'; text: string; line: number };
 
-/** Names a block in a message, by its number when the reader knows it, else by position. */
+/** Names an element in a message, by its block number when the reader knows it, else by position. */
 export type DescribeBlock = (index: number) => string;
+
+/** What the elements of the file are, as far as the reader knows when a message is built. */
+export type ElementNoun = 'block' | 'log';
 
 /**
  * A problem found by a scanner. Its message is built once the reader has handled every item the
- * scanner emitted before the problem, so that it can name the blocks by number where it knows them.
+ * scanner emitted before the problem, so that it can name the blocks by number where it knows them,
+ * and say "log" rather than "block" once it knows that the file holds logs.
  */
 export class ScanError extends Error {
   constructor(
-    readonly describe: (block: DescribeBlock) => string,
+    readonly describe: (block: DescribeBlock, noun?: ElementNoun) => string,
     readonly location: { blockIndex?: number; field?: string; line?: number } = {},
   ) {
     super('block file scan error');
@@ -45,11 +51,11 @@ export interface BlockScanner {
 /** Default bound on the text of one block: the reader keeps one block in memory, never more. */
 export const DEFAULT_MAX_BLOCK_CHARS = 64 * 1024 * 1024;
 
-/** The block is over the size bound. `line` is left out of the message when undefined. */
+/** The element is over the size bound. `line` is left out of the message when undefined. */
 export function tooLarge(index: number, line: number | undefined, max: number): ScanError {
   const at = line === undefined ? '' : ` (line ${line})`;
-  return new ScanError(() => `block #${index + 1}${at} is larger than the limit of ${max} characters for one block`, {
-    blockIndex: index,
-    line,
-  });
+  return new ScanError(
+    (_, noun = 'block') => `${noun} #${index + 1}${at} is larger than the limit of ${max} characters for one ${noun}`,
+    { blockIndex: index, line },
+  );
 }

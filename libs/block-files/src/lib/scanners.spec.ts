@@ -105,6 +105,81 @@ describe('JsonBlockScanner', () => {
   });
 });
 
+describe('JsonBlockScanner on the shapes of logs files', () => {
+  const any = () => new JsonBlockScanner(undefined, 'any');
+  const logs = () => new JsonBlockScanner(undefined, 'logs');
+  const LOG_SHAPES = 'an array of logs (eth_getLogs log objects), or a JSON-RPC response { "jsonrpc", "id", "result": [...] }';
+
+  it('cuts the "result" of a JSON-RPC response, skipping "jsonrpc" and "id", at every chunk boundary', () => {
+    const text = '{ "jsonrpc" : "2.0", "id" : {"x":"]}"},\n "result" : [ {"topics":["}"]} ,\n{"data":"0x"} ] }\n';
+    for (const make of [any, logs]) {
+      const { items, error } = expectSameAtEverySplit(make, text);
+      expect(error).toBeUndefined();
+      expect(items).toEqual([
+        { kind: 'block', text: '{"topics":["}"]}', index: 0, line: 2 },
+        { kind: 'block', text: '{"data":"0x"}', index: 1, line: 3 },
+      ]);
+    }
+  });
+
+  it('hands the "error" of a JSON-RPC response to the reader', () => {
+    const { items } = expectSameAtEverySplit(any, '{"jsonrpc":"2.0","error":{"code":-1,"message":"no"},"id":1}');
+    expect(items).toEqual([{ kind: 'rpcError', text: '{"code":-1,"message":"no"}', line: 1 }]);
+  });
+
+  it('tells the shape: the array, the native object, or a JSON-RPC response (by its first key under "any")', () => {
+    const shapeOf = (make: () => JsonBlockScanner, text: string) => {
+      const scanner = make();
+      scanner.push(text, []);
+      return scanner.shape;
+    };
+    expect(shapeOf(any, ' ')).toBeUndefined();
+    expect(shapeOf(any, '[')).toBe('array');
+    expect(shapeOf(any, '{')).toBeUndefined();
+    expect(shapeOf(any, '{"id":')).toBe('rpc');
+    expect(shapeOf(any, '{"toBlock":')).toBe('blocks');
+    expect(shapeOf(logs, '{')).toBe('rpc');
+    expect(shapeOf(json, '{')).toBe('blocks');
+  });
+
+  it.each([
+    [any, '{"blocks":[],"result":[]}', 'not one of the shapes: unknown top-level key "result" at line 1, column 14; expected an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }'],
+    [any, '{"result":[],"blocks":[]}', `not one of the shapes: unknown top-level key "blocks" at line 1, column 14; expected ${LOG_SHAPES}`],
+    [any, '{"id":1}', `not one of the shapes: the JSON-RPC response has no "result" array of logs (expected ${LOG_SHAPES})`],
+    [logs, '{}', `not one of the shapes: the JSON-RPC response has no "result" array of logs (expected ${LOG_SHAPES})`],
+    [logs, '', `the file is empty: expected ${LOG_SHAPES}`],
+    [logs, '7', `not one of the shapes: the file holds a number, expected ${LOG_SHAPES}`],
+    [logs, '[{}', "after block #1: the file is truncated: it ends without the closing ']' of the array of logs"],
+    [logs, '[{', 'log #1: the file is truncated: it ends inside this log'],
+    [logs, '[,', `not JSON: unexpected "," at line 1, column 2 (expected a log or ']')`],
+    [any, '{"result":"[]"}', 'field "result" must be an array of logs, got a string at line 1, column 11'],
+    [any, '{"result":[', `the file is truncated: it ends before the first log, without the closing ']' of the "result" array`],
+    [any, '{"jsonrpc":"2.', 'the file is truncated: it ends inside the value of field "jsonrpc"'],
+    [any, '{"error":{', 'the file is truncated: it ends inside the value of field "error"'],
+    [any, '{"topics":[]}', `not one of the shapes: unknown top-level key "topics" at line 1, column 2; expected ${LOG_SHAPES} (a single log must be wrapped in an array: [ {log} ])`],
+  ])('refuses %#: %j at every chunk boundary', (make, text, message) => {
+    expect(expectSameAtEverySplit(make, text).error).toBe(message);
+  });
+
+  it('says "log" once the reader knows the elements are logs', () => {
+    const scanner = any();
+    const items: ScanItem[] = [];
+    let error: unknown;
+    try {
+      scanner.push('[{"topics":[]},{', items);
+      scanner.end(items);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ScanError).describe((index) => `log #${index + 1}`, 'log')).toBe(
+      'log #2, after log #1: the file is truncated: it ends inside this log',
+    );
+    expect((error as ScanError).describe((index) => `block #${index + 1}`)).toBe(
+      'block #2, after block #1: the file is truncated: it ends inside this block',
+    );
+  });
+});
+
 describe('NdjsonScanner', () => {
   it('cuts lines, skipping blank ones, dropping \\r, at every chunk boundary', () => {
     const text = '\n{"number":1}\r\n \t\r\n{"s":"é😀\\n"}\n\n[1]\n{"last":true}';
