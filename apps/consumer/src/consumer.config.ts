@@ -9,10 +9,6 @@ export class ConsumerConfig extends BaseConfig {
   @intSetting(1, 5000)
   BATCH_BLOCKS = 200;
 
-  /** How many recent blocks a chain reorganisation may take back. */
-  @intSetting(1, 100_000)
-  REORG_WINDOW = 64;
-
   /** How long a killed consumer can hold up a file before another takes over (ms). */
   @intSetting(1000, 600_000)
   APPLY_LEASE_MS = 10_000;

@@ -19,6 +19,10 @@ export class ProducerConfig extends BaseConfig {
   @ValidateBy({ name: 'isDirectoryOrAbsent', validator: { validate: isDirectoryOrAbsent, defaultMessage: () => 'DATA_DIR must be a directory (or a path where one can be created), got "$value"' } })
   DATA_DIR = './data';
 
+  /** How many recent blocks a chain reorganisation may replace, for files ingested from now on. */
+  @intSetting(1, 100_000)
+  REORG_WINDOW = 64;
+
   /** Run the simulator too: it writes DATA_DIR/SIMULATE_NAME block after block and queues each. */
   @booleanSetting()
   SIMULATE = false;

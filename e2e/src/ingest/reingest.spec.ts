@@ -64,20 +64,35 @@ describe('re-ingest', () => {
     expect(collectionsOf(body)).toEqual(expectedState(blocks, 21, true));
   });
 
-  it('refuses a file whose ingested blocks differ, naming the first one, and keeps the state', async () => {
-    const grown = readBlocks(join(dir, 'sample.json'));
-    const changed = grown.map((block) => (block.number === 6 ? { ...block, events: [] } : block));
-    const before = await system.meta('sample.json');
-    const result = await system.ingest([write('sample.json', changed)]);
+  it('refuses a file whose ingested blocks differ deeper than the reorganisation window, naming the first one, and keeps the state', async () => {
+    // Without hashes the file is not chain data: a deep difference is a mistake to refuse, not a stop.
+    const window = { REORG_WINDOW: '3' };
+    const plain = sample.map(({ hash: _hash, parentHash: _parent, ...block }) => block);
+    expect((await system.ingest([write('plain.json', plain), '--wait'], window)).code).toBe(0);
+    const before = await system.meta('plain.json');
+    const changed = plain.map((block) => (block.number === 6 ? { ...block, events: [] } : block));
+    const result = await system.ingest([write('plain.json', changed)], window);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('block 6 differs from the block 6 ingested before');
+    expect(result.stderr).toContain('block 6 differs from the block 6 ingested before, and the change from block 6 reaches');
+    expect(result.stderr).toContain('deeper than the reorganisation window of 3 blocks');
     expect(result.stderr).toContain('--replace');
-    expect(await system.meta('sample.json')).toEqual(before);
+    expect({ ...(await system.meta('plain.json')), updatedAt: 0 }).toEqual({ ...before, updatedAt: 0 });
 
-    const missing = grown.filter((block) => block.number !== 3);
-    const dropped = await system.ingest([write('sample.json', missing)]);
+    const missing = plain.filter((block) => block.number !== 3);
+    const dropped = await system.ingest([write('plain.json', missing)], window);
     expect(dropped.code).toBe(2);
     expect(dropped.stderr).toContain('block 3, ingested before, is missing from the file');
+  });
+
+  it('takes a difference within the window as a reorganisation', async () => {
+    const grown = readBlocks(join(dir, 'sample.json'));
+    const changed = grown.map((block) => (block.number === 20 ? { ...block, events: [] } : block));
+    const path = write('sample.json', changed);
+    const result = await system.ingest([path, '--wait']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('sample.json reorganised: its blocks from block 20 were replaced by the file\'s (2 blocks queued)');
+    const { body } = await system.get('/state?fileName=sample.json&blockNumber=21&includeRemoved=true');
+    expect(collectionsOf(body)).toEqual(expectedState(readBlocks(path), 21, true));
   });
 
   it('with --replace drops the old state and ingests the new content', async () => {
@@ -109,10 +124,11 @@ describe('re-ingest', () => {
     const beyond = await system.get('/state?fileName=named-sample&blockNumber=41');
     expect(beyond.status).toBe(404);
     expect(beyond.body).toMatchObject({ error: 'block_beyond_end', endBlock: 40 });
-    // Blocks inside the declared coverage cannot appear later: they were declared empty.
-    const late = await system.ingest([write('covered.json', { toBlock: 50, blocks: [...sample, { number: 30, events: [] }] }), '--name', 'named-sample']);
-    expect(late.code).toBe(2);
-    expect(late.stderr).toContain('block 30 is new but lies within blocks the earlier ingest covered (up to 40)');
+    // A block inside the declared coverage appearing later is new content there: a reorganisation.
+    const late = await system.ingest([write('covered.json', { toBlock: 50, blocks: [...sample, { number: 30, events: [] }] }), '--name', 'named-sample', '--wait']);
+    expect(late.code).toBe(0);
+    expect(late.stdout).toContain('named-sample reorganised: its blocks from block 30 were replaced');
+    expect(await system.meta('named-sample')).toMatchObject({ toBlock: 50, processedThrough: 50, lastBlock: 30, reorgs: 1 });
   });
 });
 

@@ -10,3 +10,5 @@ export * from './lib/prefetched-view';
 export * from './lib/bull-block-queue';
 export * from './lib/version-codec';
 export * from './lib/consumer-heartbeats';
+export * from './lib/file-rollback';
+export * from './lib/index-operations';

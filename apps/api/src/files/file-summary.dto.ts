@@ -17,6 +17,11 @@ export class FileSummaryDto {
   @ApiProperty({ example: 6 }) blocksApplied!: number;
   @ApiProperty({ example: 14 }) eventsApplied!: number;
   @ApiProperty({ example: 3 }) eventsRejected!: number;
+  @ApiProperty({ example: 0, description: 'Chain reorganisations taken' }) reorgs!: number;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'First block replaced by the last reorganisation' }) lastReorgBlock!: number | null;
+  @ApiProperty({ example: 64, description: 'How many recent applied blocks a reorganisation may replace' }) reorgWindow!: number;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'Raw-log files: logs that were not SSV network events (or not of the given addresses)' })
+  ignoredLogs!: number | null;
   @ApiProperty({ example: '2026-12-03T16:00:00.000Z' }) ingestedAt!: string;
   @ApiProperty({ example: '2026-12-03T16:00:01.000Z' }) updatedAt!: string;
 
@@ -36,6 +41,10 @@ export class FileSummaryDto {
       blocksApplied: meta.blocksApplied,
       eventsApplied: meta.eventsApplied,
       eventsRejected: meta.eventsRejected,
+      reorgs: meta.reorgs,
+      lastReorgBlock: meta.lastReorgBlock,
+      reorgWindow: meta.reorgWindow,
+      ignoredLogs: meta.ignoredLogs,
       ingestedAt: new Date(meta.createdAt).toISOString(),
       updatedAt: new Date(meta.updatedAt).toISOString(),
     };

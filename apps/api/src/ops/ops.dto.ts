@@ -34,6 +34,8 @@ export class FileStatusDto {
   @ApiProperty({ example: true }) complete!: boolean;
   @ApiProperty({ example: 'active', enum: ['active', 'stopped'] }) status!: string;
   @ApiProperty({ example: null, nullable: true, type: String }) error!: string | null;
+  @ApiProperty({ example: 0, description: 'Chain reorganisations taken' }) reorgs!: number;
+  @ApiProperty({ example: false, description: 'Applied blocks were taken back by a reorganisation and are not undone yet' }) rewindPending!: boolean;
 }
 
 export class StatusDto {

@@ -21,6 +21,9 @@ export interface FileStatus {
   complete: boolean;
   status: 'active' | 'stopped';
   error: string | null;
+  reorgs: number;
+  /** A reorganisation took applied blocks back and no consumer has undone them yet. */
+  rewindPending: boolean;
 }
 
 export type QueueCounts = Record<string, number>;
@@ -86,6 +89,8 @@ export class StatusService {
       complete: isComplete(meta),
       status: meta.status,
       error: meta.error,
+      reorgs: meta.reorgs,
+      rewindPending: meta.rewindTo !== null,
     };
   }
 

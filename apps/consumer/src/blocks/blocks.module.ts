@@ -19,7 +19,6 @@ import { BlocksProcessor } from './blocks.processor';
           keys,
           {
             batchBlocks: config.get('BATCH_BLOCKS'),
-            reorgWindow: config.get('REORG_WINDOW'),
             leaseMs: config.get('APPLY_LEASE_MS'),
           },
           (batch) => {
@@ -27,6 +26,10 @@ import { BlocksProcessor } from './blocks.processor';
             metrics.batchBlocks.observe(batch.blocks);
             const perBlock = batch.durationMs / 1000 / batch.blocks;
             for (let i = 0; i < batch.blocks; i++) metrics.blockApplySeconds.observe(perBlock);
+          },
+          (rollback) => {
+            logger.warn({ file: rollback.fileName, ...rollback }, `chain reorganisation: undid ${rollback.blocksUndone} blocks after block ${rollback.toBlock}`);
+            metrics.rollbacks.inc();
           },
         );
       },

@@ -3,6 +3,8 @@ import { REDIS } from '@bqm/platform';
 import { BLOCKS_QUEUE, BullBlockQueue, StoreKeys } from '@bqm/store';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ProducerConfig } from '../producer.config';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -11,8 +13,9 @@ import type { Redis } from 'ioredis';
   providers: [
     {
       provide: FileIngestor,
-      inject: [REDIS, StoreKeys, getQueueToken(BLOCKS_QUEUE)],
-      useFactory: (redis: Redis, keys: StoreKeys, queue: Queue) => new FileIngestor(redis, keys, new BullBlockQueue(queue)),
+      inject: [REDIS, StoreKeys, getQueueToken(BLOCKS_QUEUE), ConfigService],
+      useFactory: (redis: Redis, keys: StoreKeys, queue: Queue, config: ConfigService<ProducerConfig, true>) =>
+        new FileIngestor(redis, keys, new BullBlockQueue(queue), config.get('REORG_WINDOW')),
     },
   ],
   exports: [FileIngestor],

@@ -195,38 +195,62 @@ describe('FileIngestor', () => {
     expect(sorted(await world.jobs())).toEqual(sorted(expectedJobs('queued.json', 1, longer)));
   });
 
-  it('a differing block is refused, naming it; the state and the queue are left as they were', async () => {
-    await world.ingestor().ingest(world.write('differs.json', blocks));
+  it('a difference deeper than the reorganisation window is refused, naming the block; state and queue are left as they were', async () => {
+    // No hashes: a hand-made file, not chain data, so a deep difference is refused, not a stop.
+    const plain = blocks.map(({ hash: _hash, parentHash: _parent, ...block }) => block);
+    await world.ingestor().ingest(world.write('differs.json', plain));
     await world.applyAll('differs.json');
     const before = await world.catalog.meta('differs.json');
     const jobsBefore = sorted(await world.jobs());
 
-    const changed = blocks.map((block) => (block.number === 1150 ? { ...block, events: [] } : block));
+    const changed = plain.map((block) => (block.number === 1150 ? { ...block, events: [] } : block));
     await expect(world.ingestor().ingest(world.write('differs.json', changed))).rejects.toThrow(
       new IngestRefusedError(
-        'differs.json: block 1150 differs from the block 1150 ingested before; the file differs from the one ingested under this name before ' +
+        'differs.json: block 1150 differs from the block 1150 ingested before, and the change from block 1150 reaches 150 applied blocks back ' +
+          '(applied through block 1299), deeper than the reorganisation window of 64 blocks ' +
           '(use --replace to drop its state and ingest it anew, or --name to ingest it under another name)',
       ),
     );
-    const missing = blocks.filter((block) => block.number !== 1010);
+    const missing = plain.filter((block) => block.number !== 1010);
     await expect(world.ingestor().ingest(world.write('differs.json', missing))).rejects.toThrow(
-      'block 1010, ingested before, is missing from the file',
+      'block 1010, ingested before, is missing from the file, and the change from block 1010 reaches 290 applied blocks back',
     );
-    const shorter = blocks.slice(0, 250);
-    await expect(world.ingestor().ingest(world.write('differs.json', shorter))).rejects.toThrow(
-      'block 1250, ingested before, is missing from the file',
-    );
-    expect(await world.catalog.meta('differs.json')).toEqual(before);
+    expect({ ...(await world.catalog.meta('differs.json')), updatedAt: 0 }).toEqual({ ...before, updatedAt: 0 });
     expect(sorted(await world.jobs())).toEqual(jobsBefore);
     expect(await world.redis.exists(world.keys.file('differs.json').ingestLock)).toBe(0);
   });
 
-  it('blocks within the coverage declared by toBlock cannot come later; a larger toBlock alone is an append', async () => {
+  it('a difference within the window is a reorganisation: the blocks from there are replaced and the state follows', async () => {
+    await world.ingestor().ingest(world.write('reorg.json', blocks));
+    await world.applyAll('reorg.json');
+    const changed = blocks.map((block) => (block.number === 1280 ? { ...block, events: [] } : block));
+    const result = await world.ingestor().ingest(world.write('reorg.json', changed));
+    expect(result).toMatchObject({ outcome: 'reorganised', reorganisedFrom: 1280, blocksQueued: 20 });
+    expect(result.meta).toMatchObject({ rewindTo: 1279, processedThrough: 1279, reorgs: 1, lastReorgBlock: 1280 });
+    const meta = await world.applyAll('reorg.json');
+    const reference = InMemoryRegistry.replay(asStored(changed));
+    expect(meta).toMatchObject({ rewindTo: null, processedThrough: 1299, blocksApplied: 300, eventsRejected: reference.rejections.length });
+    expect(await world.reader.stateAt(meta, 1299, true)).toEqual(reference.collections(true));
+    // A shorter file is a difference too: its missing blocks were taken out by the chain.
+    const shorter = await world.ingestor().ingest(world.write('reorg.json', changed.slice(0, 290)));
+    expect(shorter).toMatchObject({ outcome: 'reorganised', reorganisedFrom: 1290, blocksQueued: 0 });
+    expect(await world.applyAll('reorg.json')).toMatchObject({ processedThrough: 1289, blocksApplied: 290, lastBlock: 1289 });
+  });
+
+  it('a chain reorganisation deeper than the window stops the file, and later ingests say so', async () => {
+    await world.ingestor().ingest(world.write('deep.json', blocks));
+    const applied = await world.applyAll('deep.json');
+    const changed = blocks.map((block) => (block.number === 1150 ? { ...block, events: [] } : block));
+    await expect(world.ingestor().ingest(world.write('deep.json', changed))).rejects.toThrow('the file is stopped at block 1149');
+    const meta = await world.catalog.meta('deep.json');
+    expect(meta).toMatchObject({ status: 'stopped', processedThrough: 1149, blocksApplied: applied.blocksApplied, eventsApplied: applied.eventsApplied });
+    expect(meta!.error).toContain('a chain reorganisation: the change from block 1150 reaches 150 applied blocks back');
+    await expect(world.ingestor().ingest(world.write('deep.json', blocks))).rejects.toThrow('deep.json is stopped');
+  });
+
+  it('blocks within the coverage declared by toBlock may be replaced later (a reorganisation); a smaller toBlock is refused; a larger one alone is an append', async () => {
     await world.ingestor().ingest(world.write('covered.json', { toBlock: 1400, blocks }));
     expect(await world.applyAll('covered.json')).toMatchObject({ toBlock: 1400, processedThrough: 1400 });
-    await expect(
-      world.ingestor().ingest(world.write('covered.json', { toBlock: 1500, blocks: [...blocks, { number: 1350, events: [] }] })),
-    ).rejects.toThrow('block 1350 is new but lies within blocks the earlier ingest covered (up to 1400)');
     await expect(world.ingestor().ingest(world.write('covered.json', { toBlock: 1399, blocks }))).rejects.toThrow(
       'the file covered blocks up to 1400 before (toBlock), and now ends at 1399',
     );
@@ -236,6 +260,12 @@ describe('FileIngestor', () => {
     expect(wider.meta).toMatchObject({ toBlock: 1500, processedThrough: 1500 });
     const same = await world.ingestor().ingest(world.write('covered.json', { toBlock: 1500, blocks }));
     expect(same.outcome).toBe('unchanged');
+
+    const late = await world.ingestor().ingest(world.write('covered.json', { toBlock: 1500, blocks: [...blocks, { number: 1350, events: [] }] }));
+    expect(late).toMatchObject({ outcome: 'reorganised', reorganisedFrom: 1350, blocksQueued: 1 });
+    // Blocks 1300-1349 stay covered; nothing from 1350 on is answered until block 1350 is applied.
+    expect(late.meta.processedThrough).toBe(1349);
+    expect(await world.applyAll('covered.json')).toMatchObject({ processedThrough: 1500, lastBlock: 1350 });
   });
 
   it('replace: the old state is dropped, the new content queued under a new generation, old jobs superseded', async () => {
@@ -359,6 +389,9 @@ describe('FileIngestor', () => {
         this.enter();
         await this.gate;
         await this.inner.enqueue(jobs);
+      }
+      requestRewind(fileName: string, generation: number, target: number, epoch: number): Promise<void> {
+        return this.inner.requestRewind(fileName, generation, target, epoch);
       }
       open(): void {
         this.openGate();

@@ -1,9 +1,10 @@
-import { BlockFileFormat, BlockFileReader, BlockFileSummary, canonicalBlockJson, digestOf, ReadBlock } from '@bqm/block-files';
+import { BlockFileFormat, BlockFileReader, BlockFileSummary, canonicalBlockJson, digestOf, LogCounts, ReadBlock } from '@bqm/block-files';
 import { Block, BlockFileError } from '@bqm/domain';
 import {
   ApplyBlockJob,
   BlockQueue,
   coverageEnd,
+  DEFAULT_REORG_WINDOW,
   FileCatalog,
   fileNameProblem,
   FileMeta,
@@ -26,6 +27,8 @@ export interface IngestOptions {
   /** Drop the file's state first, when its already-ingested blocks differ. */
   replace?: boolean;
   format?: BlockFileFormat;
+  /** Raw logs: keep only the logs of these contract addresses. */
+  addresses?: readonly string[];
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -38,8 +41,15 @@ export interface IngestProgress {
 
 export interface IngestResult {
   fileName: string;
-  /** `new`: first ingest; `appended`: known blocks unchanged, new ones queued; `unchanged`: nothing to do; `replaced`. */
-  outcome: 'new' | 'appended' | 'unchanged' | 'replaced';
+  /**
+   * `new`: first ingest; `appended`: known blocks unchanged, new ones queued; `unchanged`: nothing
+   * to do; `reorganised`: blocks from `reorganisedFrom` on replaced (a chain reorganisation);
+   * `replaced`: the old state dropped (--replace).
+   */
+  outcome: 'new' | 'appended' | 'unchanged' | 'reorganised' | 'replaced';
+  reorganisedFrom: number | null;
+  /** Raw-log files: how many logs were read, and how many were ignored, undecodable or removed. */
+  logs: LogCounts | null;
   blocksInFile: number;
   blocksQueued: number;
   /** First block queued by this ingest, if any. */
@@ -58,7 +68,9 @@ export interface BlockStream {
 type Comparison =
   | { kind: 'new' }
   | { kind: 'same-prefix'; matchedBlocks: number }
-  | { kind: 'differs'; reason: string };
+  /** New content from `fromBlock` on; `chain`: the blocks carry hashes (chain data, not a hand-made file). */
+  | { kind: 'reorganised'; fromBlock: number; reason: string; matchedBlocks: number; chain: boolean }
+  | { kind: 'refused'; reason: string };
 
 const CHUNK_BLOCKS = 500;
 
@@ -75,6 +87,8 @@ export class FileIngestor {
     redis: Redis,
     keys: StoreKeys,
     private readonly queue: BlockQueue,
+    /** For new files: how many recent blocks a reorganisation may replace (REORG_WINDOW). */
+    private readonly reorgWindow = DEFAULT_REORG_WINDOW,
   ) {
     this.catalog = new FileCatalog(redis, keys);
   }
@@ -99,16 +113,27 @@ export class FileIngestor {
       if (progress.blocksRead % 1000 === 0) report();
     });
     report();
-    if (comparison.kind === 'differs' && !options.replace) {
-      throw new IngestRefusedError(
-        `${fileName}: ${comparison.reason}; the file differs from the one ingested under this name before ` +
-          `(use --replace to drop its state and ingest it anew, or --name to ingest it under another name)`,
-      );
+    const hint = '(use --replace to drop its state and ingest it anew, or --name to ingest it under another name)';
+    if (previous?.status === 'stopped' && !options.replace) {
+      throw new IngestRefusedError(`${fileName} is stopped: ${previous.error ?? 'see /status'} ${hint}`);
     }
-    const replacing = comparison.kind === 'differs' || (previous !== null && options.replace === true && comparison.kind !== 'new');
+    if (comparison.kind === 'refused' && !options.replace) {
+      throw new IngestRefusedError(`${fileName}: ${comparison.reason}; the file differs from the one ingested under this name before ${hint}`);
+    }
+    const replacing = previous !== null && options.replace === true;
     if (replacing) await this.catalog.drop(fileName);
-    const matched = comparison.kind === 'same-prefix' && !replacing ? comparison.matchedBlocks : 0;
-    const meta = await this.catalog.open(fileName, summary.format);
+    const meta = await this.catalog.open(fileName, summary.format, 'file', this.reorgWindow);
+    let matched = 0;
+    if (!replacing && comparison.kind === 'same-prefix') matched = comparison.matchedBlocks;
+    if (!replacing && comparison.kind === 'reorganised') {
+      // New content from a block on: within the window it replaces the old, applied or not.
+      const refused = await this.catalog.beginReorg(fileName, meta.generation, comparison.fromBlock, comparison.chain);
+      if (refused) {
+        if (!refused.stopped) await this.catalog.seal(fileName, meta.generation, previous?.toBlock ?? undefined, true);
+        throw new IngestRefusedError(`${fileName}: ${comparison.reason}, and ${refused.reason}${refused.stopped ? '' : ` ${hint}`}`);
+      }
+      matched = comparison.matchedBlocks;
+    }
 
     progress.phase = 'queueing';
     let firstQueued: number | null = null;
@@ -123,7 +148,7 @@ export class FileIngestor {
     };
     if (summary.blockCount > matched) {
       let index = 0;
-      for await (const read of new BlockFileReader(path, { format: options.format, displayName: fileName }).blocks()) {
+      for await (const read of this.reader(path, fileName, options).blocks()) {
         if (index++ < matched) continue;
         chunk.push(read);
         if (chunk.length >= CHUNK_BLOCKS) await flush();
@@ -131,27 +156,41 @@ export class FileIngestor {
       await flush();
     }
     if (matched > 0) await this.requeueUnapplied(fileName, meta.generation, meta.appliedThrough);
-    const sealed = await this.catalog.seal(fileName, meta.generation, summary.toBlock, true);
+    const sealed = await this.catalog.seal(fileName, meta.generation, summary.toBlock, true, summary.logs?.ignored);
+    if (sealed.rewindTo !== null) {
+      // Applied blocks were taken back: a consumer must undo them even if no new block follows.
+      await this.queue.requestRewind(fileName, meta.generation, sealed.rewindTo, sealed.epoch);
+    }
     const outcome: IngestResult['outcome'] = replacing
       ? 'replaced'
       : previous === null
         ? 'new'
-        : progress.blocksQueued > 0 || sealed.toBlock !== previous.toBlock
-          ? 'appended'
-          : 'unchanged';
+        : comparison.kind === 'reorganised'
+          ? 'reorganised'
+          : progress.blocksQueued > 0 || sealed.toBlock !== previous.toBlock
+            ? 'appended'
+            : 'unchanged';
     return {
       fileName,
       outcome,
       blocksInFile: summary.blockCount,
       blocksQueued: progress.blocksQueued,
       firstQueuedBlock: firstQueued,
+      reorganisedFrom: comparison.kind === 'reorganised' && !replacing ? comparison.fromBlock : null,
+      logs: summary.logs ?? null,
       meta: sealed,
     };
+  }
+
+  private reader(path: string, fileName: string, options: IngestOptions): BlockFileReader {
+    return new BlockFileReader(path, { format: options.format, addresses: options.addresses, displayName: fileName });
   }
 
   /**
    * Reads the whole file once: every file-level rule, and a block-by-block comparison with the
    * blocks stored under the same name (a merge of two ordered sequences, so memory stays flat).
+   * The first difference is where a reorganisation starts; one that is not about blocks (a
+   * smaller declared coverage) is refused.
    */
   private async check(
     path: string,
@@ -160,15 +199,17 @@ export class FileIngestor {
     options: IngestOptions,
     onBlock: () => void,
   ): Promise<{ summary: BlockFileSummary; comparison: Comparison }> {
-    const reader = new BlockFileReader(path, { format: options.format, displayName: fileName });
+    const reader = this.reader(path, fileName, options);
     const stored = previous ? this.catalog.storedDigests(fileName)[Symbol.asyncIterator]() : undefined;
     let next = stored ? await stored.next() : undefined;
     let matchedBlocks = 0;
-    let difference: string | undefined;
+    let difference: { fromBlock: number; reason: string } | undefined;
+    let chain = false;
     const previousEnd = previous ? coverageEnd(previous) : null;
     try {
       for await (const { block, digest } of reader.blocks()) {
         onBlock();
+        if (block.hash !== undefined) chain = true;
         if (difference || !previous) continue;
         if (next && !next.done) {
           const known = next.value;
@@ -176,14 +217,14 @@ export class FileIngestor {
             matchedBlocks += 1;
             next = await stored!.next();
           } else if (known.number === block.number) {
-            difference = `block ${block.number} differs from the block ${block.number} ingested before`;
+            difference = { fromBlock: block.number, reason: `block ${block.number} differs from the block ${block.number} ingested before` };
           } else if (block.number < known.number) {
-            difference = `block ${block.number} was not in the file ingested before (its next block there is ${known.number})`;
+            difference = { fromBlock: block.number, reason: `block ${block.number} was not in the file ingested before (its next block there is ${known.number})` };
           } else {
-            difference = `block ${known.number}, ingested before, is missing from the file`;
+            difference = { fromBlock: known.number, reason: `block ${known.number}, ingested before, is missing from the file` };
           }
         } else if (previousEnd !== null && block.number <= previousEnd) {
-          difference = `block ${block.number} is new but lies within blocks the earlier ingest covered (up to ${previousEnd})`;
+          difference = { fromBlock: block.number, reason: `block ${block.number} is new but lies within blocks the earlier ingest covered (up to ${previousEnd})` };
         }
       }
     } catch (error) {
@@ -193,12 +234,14 @@ export class FileIngestor {
     const summary = reader.summary();
     if (!previous) return { summary, comparison: { kind: 'new' } };
     if (!difference && next && !next.done) {
-      difference = `block ${next.value.number}, ingested before, is missing from the file`;
+      difference = { fromBlock: next.value.number, reason: `block ${next.value.number}, ingested before, is missing from the file` };
     }
-    if (!difference && previous.toBlock !== null && (summary.toBlock ?? summary.lastBlock ?? -1) < previous.toBlock) {
-      difference = `the file covered blocks up to ${previous.toBlock} before (toBlock), and now ends at ${summary.toBlock ?? summary.lastBlock}`;
+    if (difference) return { summary, comparison: { kind: 'reorganised', ...difference, matchedBlocks, chain } };
+    if (previous.toBlock !== null && (summary.toBlock ?? summary.lastBlock ?? -1) < previous.toBlock) {
+      const reason = `the file covered blocks up to ${previous.toBlock} before (toBlock), and now ends at ${summary.toBlock ?? summary.lastBlock}`;
+      return { summary, comparison: { kind: 'refused', reason } };
     }
-    return { summary, comparison: difference ? { kind: 'differs', reason: difference } : { kind: 'same-prefix', matchedBlocks } };
+    return { summary, comparison: { kind: 'same-prefix', matchedBlocks } };
   }
 
   /**
@@ -208,7 +251,7 @@ export class FileIngestor {
   async openStream(fileName: string): Promise<BlockStream> {
     const nameProblem = fileNameProblem(fileName);
     if (nameProblem) throw new IngestRefusedError(`cannot use "${fileName}" as the file's name: ${nameProblem}`);
-    const meta = await this.catalog.open(fileName, 'ndjson', 'simulation');
+    const meta = await this.catalog.open(fileName, 'ndjson', 'simulation', this.reorgWindow);
     return { fileName, generation: meta.generation, lastBlock: meta.lastBlock };
   }
 

@@ -19,6 +19,11 @@ export class ConsumerMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly rollbacks = new Counter({
+    name: 'bqm_rollbacks_total',
+    help: 'Chain reorganisations undone (applied blocks rolled back to a common ancestor)',
+    registers: [this.registry],
+  });
   readonly batchBlocks = new Histogram({
     name: 'bqm_batch_blocks',
     help: 'Blocks written per atomic batch',

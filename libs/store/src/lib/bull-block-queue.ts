@@ -1,6 +1,6 @@
 import { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { APPLY_BLOCK_JOB, applyBlockJobId, ApplyBlockJob, BLOCKS_QUEUE, BlockQueue } from './queue';
+import { APPLY_BLOCK_JOB, applyBlockJobId, ApplyBlockJob, BLOCKS_QUEUE, BlockQueue, rewindJob } from './queue';
 
 /**
  * Retries cover a consumer's transient failures (Redis restarting); a block that still fails
@@ -27,6 +27,11 @@ export class BullBlockQueue implements BlockQueue {
     await this.queue.addBulk(
       jobs.map((data) => ({ name: APPLY_BLOCK_JOB, data, opts: { ...APPLY_BLOCK_JOB_OPTIONS, jobId: applyBlockJobId(data) } })),
     );
+  }
+
+  async requestRewind(fileName: string, generation: number, target: number, epoch: number): Promise<void> {
+    const { data, jobId } = rewindJob(fileName, generation, target, epoch);
+    await this.queue.add(APPLY_BLOCK_JOB, data, { ...APPLY_BLOCK_JOB_OPTIONS, jobId });
   }
 
   async close(): Promise<void> {

@@ -3,10 +3,8 @@ import {
   applyBlock,
   Block,
   BlockOutcome,
-  countChanges,
   eachChange,
   emptyLookups,
-  EntityChanges,
   EntityKind,
   RegistryOverlay,
 } from '@bqm/domain';
@@ -15,21 +13,21 @@ import type { Redis } from 'ioredis';
 import { FileKeys, StoreKeys } from './keys';
 import { ApplyBlockJob } from './queue';
 import { APPLY_BATCH, RELEASE_LEASE, TAKE_LEASE } from './scripts';
+import { FilePosition, rollBack } from './file-rollback';
+import { indexOperations } from './index-operations';
 import { PrefetchedView } from './prefetched-view';
 import { VERSION_CODECS, VersionCodec } from './version-codec';
 
 export interface FileApplierOptions {
   /** Blocks applied per atomic write. */
   batchBlocks: number;
-  /** How many recent blocks a reorganisation may undo: their change log is kept. */
-  reorgWindow: number;
   /** A consumer that dies holding a file's lease blocks that file this long at most. */
   leaseMs: number;
   /** How often a job waiting for another consumer's batch looks again. */
   pollMs: number;
 }
 
-export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, reorgWindow: 64, leaseMs: 10_000, pollMs: 50 };
+export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, leaseMs: 10_000, pollMs: 50 };
 
 export type JobOutcome =
   /** The block is applied (by this job's batch or another's). */
@@ -50,6 +48,14 @@ export class ApplyCancelledError extends Error {
     super('stopped before the block was applied; the job goes back to the queue');
     this.name = 'ApplyCancelledError';
   }
+}
+
+/** A rewind carried out: the applied blocks after `toBlock` were undone. */
+export interface RollbackReport {
+  fileName: string;
+  toBlock: number;
+  blocksUndone: number;
+  durationMs: number;
 }
 
 /** What one batch did, for logs and metrics. */
@@ -82,6 +88,7 @@ export class FileApplier {
     private readonly keys: StoreKeys,
     options: Partial<FileApplierOptions> = {},
     private readonly onBatch: (report: BatchReport) => void = () => undefined,
+    private readonly onRollback: (report: RollbackReport) => void = () => undefined,
   ) {
     this.options = { ...DEFAULT_APPLIER_OPTIONS, ...options };
   }
@@ -93,15 +100,21 @@ export class FileApplier {
     for (;;) {
       const [[, state], [, digest]] = (await this.redis
         .multi()
-        .hmget(file.meta, 'generation', 'status', 'appliedThrough', 'error')
+        .hmget(file.meta, 'generation', 'status', 'appliedThrough', 'error', 'rewindTo')
         .hget(file.digests, String(job.blockNumber))
         .exec()) as [[null, (string | null)[]], [null, string | null]];
-      const [generation, status, appliedThrough, error] = state;
+      const [generation, status, raw, error, rewindTo] = state;
+      const appliedThrough = effectiveAppliedThrough(raw, rewindTo);
       if (generation === null || Number(generation) !== job.generation) {
         return { outcome: 'superseded', reason: 'the file was replaced or deleted' };
       }
-      if (digest !== job.digest) return { outcome: 'superseded', reason: 'the block was replaced by newer content' };
-      if (appliedThrough !== null && appliedThrough !== '' && Number(appliedThrough) >= job.blockNumber) {
+      if (job.digest !== '' && digest !== job.digest) return { outcome: 'superseded', reason: 'the block was replaced by newer content' };
+      // A pending rewind is carried out before anything counts as applied.
+      const rewinding = rewindTo !== null && rewindTo !== '';
+      if (!rewinding && appliedThrough !== null && appliedThrough >= job.blockNumber) {
+        return { outcome: 'applied', blocksAppliedHere: appliedHere };
+      }
+      if (!rewinding && job.digest === '' && appliedThrough === null && job.blockNumber < 0) {
         return { outcome: 'applied', blocksAppliedHere: appliedHere };
       }
       if (status === 'stopped') throw new FileStoppedError(job.fileName, error);
@@ -140,8 +153,16 @@ export class FileApplier {
       const started = Date.now();
       const batch = await this.nextBatch(file, generation);
       if (!batch) break;
+      if ('rewind' in batch) {
+        // A reorganisation replaced applied blocks: undo them first, then apply the new ones.
+        const undone = await rollBack(this.redis, file, batch.rewind);
+        if (undone === undefined) break;
+        this.onRollback({ fileName, toBlock: Number(batch.rewind.rewindTo), blocksUndone: undone, durationMs: Date.now() - started });
+        if (!(await this.takeLease(file, holder))) break;
+        continue;
+      }
       const outcomes = await this.applyInMemory(file, batch.blocks);
-      const written = await this.write(file, generation, batch.after, outcomes.results, outcomes.base, outcomes.indexOps);
+      const written = await this.write(file, batch.position, outcomes.results, outcomes.base, outcomes.indexOps);
       if (!written) break;
       applied += batch.blocks.length;
       const last = batch.blocks[batch.blocks.length - 1].number;
@@ -159,27 +180,46 @@ export class FileApplier {
     return applied;
   }
 
-  private async nextBatch(file: FileKeys, generation: number): Promise<{ after: string; blocks: Block[] } | undefined> {
-    const [storedGeneration, status, after] = await this.redis.hmget(file.meta, 'generation', 'status', 'appliedThrough');
-    if (Number(storedGeneration) !== generation || status === 'stopped') return undefined;
+  /** The next blocks to apply, a rewind to carry out first, or nothing to do. */
+  private async nextBatch(
+    file: FileKeys,
+    generation: number,
+  ): Promise<{ position: FilePosition; blocks: Block[] } | { rewind: FilePosition } | undefined> {
+    const position = await this.position(file);
+    if (!position || Number(position.generation) !== generation) return undefined;
+    if (position.rewindTo !== '') return { rewind: position };
+    const after = position.appliedThrough;
     const numbers =
-      after === null || after === ''
+      after === ''
         ? await this.redis.zrange(file.blocks, 0, this.options.batchBlocks - 1)
         : await this.redis.zrangebyscore(file.blocks, `(${after}`, '+inf', 'LIMIT', 0, this.options.batchBlocks);
     if (numbers.length === 0) return undefined;
     // Read the payloads together with where the file is: a consumer that took over an expired
-    // lease (or a drop) may have applied these blocks, and deleted their payloads, meanwhile.
+    // lease, a drop or a reorganisation may have changed these blocks meanwhile.
     const [[, moved], [, payloads]] = (await this.redis
       .multi()
-      .hmget(file.meta, 'generation', 'appliedThrough')
+      .hmget(file.meta, 'generation', 'appliedThrough', 'epoch')
       .hmget(file.payloads, ...numbers)
       .exec()) as [[null, (string | null)[]], [null, (string | null)[]]];
-    if (moved[0] !== storedGeneration || moved[1] !== after) return undefined;
+    if (moved[0] !== position.generation || (moved[1] ?? '') !== after || (moved[2] ?? '0') !== position.epoch) return undefined;
     const blocks = payloads.map((payload, i) => {
       if (payload === null) throw new Error(`block ${numbers[i]} of ${file.base} has no stored content`);
       return JSON.parse(payload) as Block;
     });
-    return { after: after ?? '', blocks };
+    return { position, blocks };
+  }
+
+  private async position(file: FileKeys): Promise<FilePosition | undefined> {
+    const [generation, status, appliedThrough, epoch, rewindTo] = await this.redis.hmget(
+      file.meta,
+      'generation',
+      'status',
+      'appliedThrough',
+      'epoch',
+      'rewindTo',
+    );
+    if (generation === null || status === 'stopped') return undefined;
+    return { generation, appliedThrough: appliedThrough ?? '', epoch: epoch ?? '0', rewindTo: rewindTo ?? '' };
   }
 
   /** Runs the rules over the batch against the file's latest state, loaded once for the batch. */
@@ -194,13 +234,13 @@ export class FileApplier {
       batch.absorb(outcome.changes);
       results.push(outcome);
     }
-    return { results, base, indexOps: indexOperations(base, batch.changes) };
+    const transitions = [...eachChange(batch.changes)].map(([kind, key, after]) => ({ kind, before: base.get(kind, key), after }));
+    return { results, base, indexOps: indexOperations(transitions) };
   }
 
   private async write(
     file: FileKeys,
-    generation: number,
-    after: string,
+    position: FilePosition,
     results: BlockOutcome[],
     base: PrefetchedView,
     indexOps: string[][],
@@ -231,10 +271,10 @@ export class FileApplier {
     const payloads = results.map((result) => String(result.blockNumber));
     const reply = await APPLY_BATCH.run<[number, string]>(this.redis, [file.meta], [
       file.base,
-      String(generation),
-      after,
+      position.generation,
+      position.appliedThrough,
       String(results[results.length - 1].blockNumber),
-      String(this.options.reorgWindow),
+      position.epoch,
       String(Date.now()),
       String(versions.length / 4),
       String(headArgs.length / 3),
@@ -257,31 +297,11 @@ export class FileApplier {
   }
 }
 
-/**
- * The index entries that follow from a batch's changes: which not-removed operator holds each
- * public key, and which not-removed validators each cluster has. Key suffixes are relative to
- * the file's base, as the write script expects.
- */
-function indexOperations(base: PrefetchedView, changes: EntityChanges): string[][] {
-  if (countChanges(changes) === 0) return [];
-  const ops: string[][] = [];
-  const operatorKeys = 'index:operator-keys';
-  const released: string[][] = [];
-  const taken: string[][] = [];
-  for (const [id, operator] of changes.operators) {
-    const before = base.getOperator(id);
-    if (before && !before.removed && operator.removed) released.push(['HDEL', operatorKeys, before.publicKey, '']);
-    if (!operator.removed && (!before || before.removed)) taken.push(['HSET', operatorKeys, operator.publicKey, String(id)]);
-  }
-  // A key freed by one operator may be taken by another in the same batch: free first.
-  ops.push(...released, ...taken);
-  for (const [publicKey, validator] of changes.validators) {
-    const before = base.getValidator(publicKey);
-    const wasIn = before && !before.removed ? before.clusterId : undefined;
-    const isIn = validator.removed ? undefined : validator.clusterId;
-    if (wasIn === isIn) continue;
-    if (wasIn !== undefined) ops.push(['SREM', `index:cluster:${wasIn}`, publicKey, '']);
-    if (isIn !== undefined) ops.push(['SADD', `index:cluster:${isIn}`, publicKey, '']);
-  }
-  return ops;
+/** `appliedThrough` as far as answers go: a pending rewind takes blocks back (null: none applied). */
+export function effectiveAppliedThrough(appliedThrough: string | null, rewindTo: string | null): number | null {
+  const applied = appliedThrough === null || appliedThrough === '' ? null : Number(appliedThrough);
+  if (rewindTo === null || rewindTo === '') return applied;
+  const target = Number(rewindTo);
+  const effective = applied === null ? target : Math.min(applied, target);
+  return effective < 0 ? null : effective;
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { FILE_STATUS_ACTIVE, FileMeta, parseFileMeta } from './file-meta';
 import { StoreKeys } from './keys';
-import { RELEASE_LEASE, SEAL_FILE, STORE_BLOCKS, TAKE_LEASE } from './scripts';
+import { BEGIN_REORG, RELEASE_LEASE, SEAL_FILE, STORE_BLOCKS, TAKE_LEASE } from './scripts';
 
 export interface StoredBlock {
   number: number;
@@ -16,6 +16,9 @@ export class FileBusyError extends Error {
     this.name = 'FileBusyError';
   }
 }
+
+/** How many recent blocks a reorganisation may replace, unless configured (REORG_WINDOW). */
+export const DEFAULT_REORG_WINDOW = 64;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PAGE = 1000;
@@ -48,7 +51,7 @@ export class FileCatalog {
    * Makes sure the file exists and marks it as being ingested (not sealed: it is not complete
    * until the ingest ends). A new file gets the next generation of its name.
    */
-  async open(fileName: string, format: string, source: FileMeta['source'] = 'file'): Promise<FileMeta> {
+  async open(fileName: string, format: string, source: FileMeta['source'] = 'file', reorgWindow = DEFAULT_REORG_WINDOW): Promise<FileMeta> {
     const file = this.keys.file(fileName);
     if (!(await this.redis.exists(file.meta))) {
       const generation = await this.redis.hincrby(this.keys.generations, fileName, 1);
@@ -73,6 +76,10 @@ export class FileCatalog {
           eventsRejected: 0,
           status: FILE_STATUS_ACTIVE,
           error: '',
+          epoch: 0,
+          rewindTo: '',
+          reorgWindow,
+          reorgs: 0,
         })
         .zadd(this.keys.files, 'NX', now, fileName)
         .exec();
@@ -99,6 +106,28 @@ export class FileCatalog {
     await this.redis.zrem(this.keys.files, fileName);
   }
 
+  /**
+   * The file's blocks from `fromBlock` on are being replaced (see BEGIN_REORG). Returns undefined
+   * when done, or why not: the change reaches further back than the blocks that can be undone
+   * (and the file was stopped if `stopWhenTooDeep`), or the file moved.
+   */
+  async beginReorg(
+    fileName: string,
+    generation: number,
+    fromBlock: number,
+    stopWhenTooDeep: boolean,
+  ): Promise<{ reason: string; stopped: boolean } | undefined> {
+    const file = this.keys.file(fileName);
+    const [ok, reason, stopped] = await BEGIN_REORG.run<[number, string, number?]>(this.redis, [file.meta], [
+      file.base,
+      String(generation),
+      String(fromBlock),
+      String(Date.now()),
+      stopWhenTooDeep ? '1' : '0',
+    ]);
+    return ok === 1 ? undefined : { reason, stopped: stopped === 1 };
+  }
+
   async storeBlocks(fileName: string, generation: number, blocks: readonly StoredBlock[]): Promise<void> {
     if (blocks.length === 0) return;
     const file = this.keys.file(fileName);
@@ -109,7 +138,7 @@ export class FileCatalog {
     }
   }
 
-  async seal(fileName: string, generation: number, toBlock: number | undefined, sealed: boolean): Promise<FileMeta> {
+  async seal(fileName: string, generation: number, toBlock: number | undefined, sealed: boolean, ignoredLogs?: number): Promise<FileMeta> {
     const file = this.keys.file(fileName);
     await SEAL_FILE.run(this.redis, [file.meta], [
       file.base,
@@ -117,6 +146,7 @@ export class FileCatalog {
       toBlock === undefined ? '' : String(toBlock),
       sealed ? '1' : '0',
       String(Date.now()),
+      ignoredLogs === undefined ? '' : String(ignoredLogs),
     ]);
     return (await this.meta(fileName))!;
   }

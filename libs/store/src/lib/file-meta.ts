@@ -24,6 +24,17 @@ export interface FileMeta {
   /** `stopped` when the file cannot go on (a reorganisation deeper than the window). */
   status: 'active' | 'stopped';
   error: string | null;
+  /** Recent blocks a reorganisation may replace (fixed when the file is first ingested). */
+  reorgWindow: number;
+  /** Reorganisations taken so far, and the first block of the last one. */
+  reorgs: number;
+  lastReorgBlock: number | null;
+  /** Bumped by each reorganisation: batches computed before it are refused. */
+  epoch: number;
+  /** A reorganisation replaced applied blocks and no consumer has undone them yet: back to here. */
+  rewindTo: number | null;
+  /** Raw-log files: logs that were not SSV network events (or not of the given addresses). */
+  ignoredLogs: number | null;
 }
 
 export const FILE_STATUS_ACTIVE = 'active';
@@ -53,6 +64,12 @@ export function parseFileMeta(hash: Record<string, string>): FileMeta | null {
     eventsRejected: Number(hash['eventsRejected'] ?? 0),
     status: hash['status'] === FILE_STATUS_STOPPED ? 'stopped' : 'active',
     error: hash['error'] || null,
+    reorgWindow: Number(hash['reorgWindow'] ?? 64),
+    reorgs: Number(hash['reorgs'] ?? 0),
+    epoch: Number(hash['epoch'] ?? 0),
+    lastReorgBlock: numberOrNull(hash['lastReorgBlock']),
+    rewindTo: numberOrNull(hash['rewindTo']),
+    ignoredLogs: numberOrNull(hash['ignoredLogs']),
   };
 }
 

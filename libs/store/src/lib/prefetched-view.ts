@@ -1,4 +1,4 @@
-import { Account, Cluster, EntityKind, Lookups, Operator, RegistryView, ValidatorRecord } from '@bqm/domain';
+import { Account, Cluster, EntityByKind, EntityKind, Lookups, Operator, RegistryView, ValidatorRecord } from '@bqm/domain';
 import type { Redis } from 'ioredis';
 import { FileKeys } from './keys';
 
@@ -47,18 +47,23 @@ export class PrefetchedView implements RegistryView {
     return members;
   }
 
-  /** Whether the entity existed before the batch (it was loaded, and found). */
-  has(kind: EntityKind, key: string): boolean {
+  /** The entity as it was before the batch (undefined: it did not exist). */
+  get(kind: EntityKind, key: string): EntityByKind[EntityKind] | undefined {
     switch (kind) {
       case 'operators':
-        return this.operators.get(Number(key)) !== undefined;
+        return this.getOperator(Number(key));
       case 'validators':
-        return this.validators.get(key) !== undefined;
+        return this.getValidator(key);
       case 'clusters':
-        return this.clusters.get(key) !== undefined;
+        return this.getCluster(key);
       default:
-        return this.accounts.get(key) !== undefined;
+        return this.getAccount(key);
     }
+  }
+
+  /** Whether the entity existed before the batch. */
+  has(kind: EntityKind, key: string): boolean {
+    return this.get(kind, key) !== undefined;
   }
 
   static async load(redis: Redis, keys: FileKeys, lookups: Lookups): Promise<PrefetchedView> {

@@ -9,8 +9,23 @@ export interface ApplyBlockJob {
   fileName: string;
   generation: number;
   blockNumber: number;
-  /** Digest of the block's content: a job for content that was since replaced is obsolete. */
+  /**
+   * Digest of the block's content: a job for content that was since replaced is obsolete.
+   * Empty for a job that only makes a consumer carry out a pending rewind (see `rewindJob`).
+   */
   digest: string;
+}
+
+/**
+ * A reorganisation that takes applied blocks back without bringing new ones still needs a
+ * consumer to undo them: this job asks for it (any job of the file would). Its id is new for
+ * each reorganisation (`epoch`), so the queue never takes it for an old one.
+ */
+export function rewindJob(fileName: string, generation: number, target: number, epoch: number): { data: ApplyBlockJob; jobId: string } {
+  return {
+    data: { fileName, generation, blockNumber: target, digest: '' },
+    jobId: `${fileName}--g${generation}--rewind--e${epoch}`,
+  };
 }
 
 /**
@@ -25,4 +40,6 @@ export function applyBlockJobId(job: ApplyBlockJob): string {
 /** The producer's side of the queue (a driver interface: BullMQ in the apps, anything in tests). */
 export interface BlockQueue {
   enqueue(jobs: readonly ApplyBlockJob[]): Promise<void>;
+  /** Asks a consumer to carry out a pending rewind (a job with its own id). */
+  requestRewind(fileName: string, generation: number, target: number, epoch: number): Promise<void>;
 }

@@ -9,10 +9,46 @@ import { LuaScript } from './lua-script';
 const HELPERS = `
 local function fmt(n) return string.format('%.0f', n) end
 
+-- Redis does not undo the writes of a script that fails half-way: scripts check their input
+-- before their first write. Index commands come in groups of four from 'first'.
+local INDEX_COMMANDS = { HSET = true, HDEL = true, SADD = true, SREM = true }
+local function badIndexCommand(first, count)
+  for i = 0, count - 1 do
+    local command = ARGV[first + 4 * i]
+    if not INDEX_COMMANDS[command] then return 'unknown index command ' .. tostring(command) end
+  end
+  return nil
+end
+local function runIndexCommand(base, at)
+  local command, key, field = ARGV[at], base .. ARGV[at + 1], ARGV[at + 2]
+  if command == 'HSET' then redis.call('HSET', key, field, ARGV[at + 3])
+  elseif command == 'HDEL' then redis.call('HDEL', key, field)
+  elseif command == 'SADD' then redis.call('SADD', key, field)
+  else redis.call('SREM', key, field) end
+end
+
 -- Spec §5: the largest N such that every block of the file numbered <= N is applied.
+-- A pending rewind (a reorganisation not undone yet) counts as applied only up to its target.
+local function effectiveApplied(meta)
+  local state = redis.call('HMGET', meta, 'appliedThrough', 'rewindTo')
+  local applied, rewindTo = state[1] or '', state[2] or ''
+  if rewindTo ~= '' and (applied == '' or tonumber(rewindTo) < tonumber(applied)) then
+    if tonumber(rewindTo) < 0 then return '' end
+    return rewindTo
+  end
+  return applied
+end
+
+-- The file's block count and first and last block, from its block list.
+local function refreshBlockRange(base, meta)
+  local first = redis.call('ZRANGE', base .. 'blocks', 0, 0)[1] or ''
+  local last = redis.call('ZRANGE', base .. 'blocks', -1, -1)[1] or ''
+  redis.call('HSET', meta, 'blockCount', redis.call('ZCARD', base .. 'blocks'), 'firstBlock', first, 'lastBlock', last)
+end
+
 local function refreshProgress(base, meta)
-  local applied = redis.call('HGET', meta, 'appliedThrough')
-  local hasApplied = applied and applied ~= ''
+  local applied = effectiveApplied(meta)
+  local hasApplied = applied ~= ''
   local nextBlock
   if hasApplied then
     nextBlock = redis.call('ZRANGEBYSCORE', base .. 'blocks', '(' .. applied, '+inf', 'LIMIT', 0, 1)[1]
@@ -41,7 +77,7 @@ end
  * same generation, not stopped, and `appliedThrough` unchanged (compare-and-set). This is what
  * makes each block take effect exactly once whatever the number of consumers.
  *
- * ARGV: base, generation, expectedAppliedThrough ('' = none), newAppliedThrough, window, now,
+ * ARGV: base, generation, expectedAppliedThrough ('' = none), newAppliedThrough, epoch, now,
  *       then the counts of each section, then the sections:
  *       versions (kind, key, block, version), heads (kind, key, json), born (kind, key, block),
  *       changelog (block, member), rejections (block, member), stats (block, applied, rejected),
@@ -50,14 +86,22 @@ end
 export const APPLY_BATCH = new LuaScript(`${HELPERS}
 local meta = KEYS[1]
 local base = ARGV[1]
-local state = redis.call('HMGET', meta, 'generation', 'status', 'appliedThrough')
+local state = redis.call('HMGET', meta, 'generation', 'status', 'appliedThrough', 'epoch', 'rewindTo', 'reorgWindow')
 if not state[1] then return {0, 'file is gone'} end
 if state[1] ~= ARGV[2] then return {0, 'file was replaced'} end
 if state[2] == 'stopped' then return {0, 'file is stopped'} end
 if (state[3] or '') ~= ARGV[3] then return {0, 'blocks were applied by another consumer'} end
+if (state[4] or '0') ~= ARGV[5] or (state[5] or '') ~= '' then return {0, 'the chain reorganised under the batch'} end
 
 local nVersions, nHeads, nBorn, nChangelog = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local nRejections, nStats, nIndex, nPayloads = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local indexFirst = 15 + 4 * nVersions + 3 * nHeads + 3 * nBorn + 2 * nChangelog + 2 * nRejections + 3 * nStats
+local bad = badIndexCommand(indexFirst, nIndex)
+if bad then return redis.error_reply(bad) end
+for i = 0, nStats - 1 do
+  local at = 15 + 4 * nVersions + 3 * nHeads + 3 * nBorn + 2 * nChangelog + 2 * nRejections + 3 * i
+  if not tonumber(ARGV[at + 1]) or not tonumber(ARGV[at + 2]) then return redis.error_reply('block stats must be numbers') end
+end
 local at = 15
 for _ = 1, nVersions do
   local block = ARGV[at + 2]
@@ -89,12 +133,7 @@ for _ = 1, nStats do
   at = at + 3
 end
 for _ = 1, nIndex do
-  local command, key, field, value = ARGV[at], base .. ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  if command == 'HSET' then redis.call('HSET', key, field, value)
-  elseif command == 'HDEL' then redis.call('HDEL', key, field)
-  elseif command == 'SADD' then redis.call('SADD', key, field)
-  elseif command == 'SREM' then redis.call('SREM', key, field)
-  else return redis.error_reply('unknown index command ' .. command) end
+  runIndexCommand(base, at)
   at = at + 4
 end
 for _ = 1, nPayloads do
@@ -106,7 +145,7 @@ redis.call('HINCRBY', meta, 'blocksApplied', nStats)
 redis.call('HINCRBY', meta, 'eventsApplied', applied)
 redis.call('HINCRBY', meta, 'eventsRejected', rejected)
 redis.call('HSET', meta, 'appliedThrough', ARGV[4], 'updatedAt', ARGV[6])
-local keepAbove = fmt(tonumber(ARGV[4]) - tonumber(ARGV[5]))
+local keepAbove = fmt(tonumber(ARGV[4]) - tonumber(state[6] or '64'))
 redis.call('ZREMRANGEBYSCORE', base .. 'changelog', '-inf', keepAbove)
 redis.call('ZREMRANGEBYSCORE', base .. 'block-stats', '-inf', keepAbove)
 return {1, refreshProgress(base, meta)}
@@ -163,21 +202,131 @@ for at = 4, #ARGV, 3 do
   redis.call('HSET', base .. 'digests', number, ARGV[at + 2])
   redis.call('ZADD', base .. 'blocks', number, number)
 end
-local first = redis.call('ZRANGE', base .. 'blocks', 0, 0)[1] or ''
-local last = redis.call('ZRANGE', base .. 'blocks', -1, -1)[1] or ''
-redis.call('HSET', meta, 'blockCount', redis.call('ZCARD', base .. 'blocks'), 'firstBlock', first, 'lastBlock', last, 'updatedAt', ARGV[3])
+refreshBlockRange(base, meta)
+redis.call('HSET', meta, 'updatedAt', ARGV[3])
 refreshProgress(base, meta)
 return 1
 `);
 
 /**
  * Ends an ingest: records the declared coverage and whether the file is whole (sealed) or may
- * still grow (a simulation), and recomputes progress. ARGV: base, generation, toBlock ('' = none), sealed, now.
+ * still grow (a simulation), and recomputes progress. ARGV: base, generation, toBlock ('' = none), sealed, now,
+ * ignoredLogs (raw-log files; '' = not a log file).
  */
 export const SEAL_FILE = new LuaScript(`${HELPERS}
 local meta, base = KEYS[1], ARGV[1]
 if redis.call('HGET', meta, 'generation') ~= ARGV[2] then return 0 end
-redis.call('HSET', meta, 'toBlock', ARGV[3], 'sealed', ARGV[4], 'updatedAt', ARGV[5])
+redis.call('HSET', meta, 'toBlock', ARGV[3], 'sealed', ARGV[4], 'updatedAt', ARGV[5], 'ignoredLogs', ARGV[6] or '')
 refreshProgress(base, meta)
 return 1
+`);
+
+/**
+ * A re-ingested file differs from block K on (a chain reorganisation, or removed logs): the
+ * stored blocks from K on are dropped (the new ones follow), in-flight batches are made stale
+ * (epoch), and if blocks from K on were applied, a rewind to K−1 is recorded for the next
+ * consumer to carry out; `processedThrough` drops to at most K−1 at once, so no answer comes from
+ * the dead branch. When the applied blocks reach further back than the window of recent changes
+ * kept to undo them, nothing is changed but the file is stopped with the reason.
+ * ARGV: base, generation, K, now, stopWhenTooDeep ('1': chain data, stop the file; '0': only
+ * refuse). Returns {1} or {0, reason, stopped}.
+ */
+export const BEGIN_REORG = new LuaScript(`${HELPERS}
+local meta, base = KEYS[1], ARGV[1]
+local state = redis.call('HMGET', meta, 'generation', 'status', 'appliedThrough', 'rewindTo', 'reorgWindow', 'processedThrough')
+if state[1] ~= ARGV[2] then return {0, 'the file was replaced by another ingest', 0} end
+if state[2] == 'stopped' then return {0, 'the file is stopped', 0} end
+local from = tonumber(ARGV[3])
+local applied = state[3] or ''
+if applied ~= '' and from <= tonumber(applied) then
+  local window = tonumber(state[5] or '64')
+  if from <= tonumber(applied) - window then
+    local reason = 'the change from block ' .. ARGV[3] .. ' reaches ' .. fmt(tonumber(applied) - from + 1) ..
+      ' applied blocks back (applied through block ' .. applied .. '), deeper than the reorganisation window of ' .. fmt(window) .. ' blocks'
+    if ARGV[5] == '1' then reason = 'a chain reorganisation: ' .. reason .. '; the file is stopped at block ' .. fmt(from - 1) .. ' (ingest it again with --replace)' end
+    if ARGV[5] ~= '1' then return {0, reason, 0} end
+    local processed = state[6] or ''
+    local keep = fmt(from - 1)
+    if processed ~= '' and tonumber(processed) < from - 1 then keep = processed end
+    if from - 1 < 0 then keep = '' end
+    redis.call('HSET', meta, 'status', 'stopped', 'error', reason, 'processedThrough', keep, 'updatedAt', ARGV[4])
+    return {0, reason, 1}
+  end
+  local rewindTo = state[4] or ''
+  if rewindTo == '' or from - 1 < tonumber(rewindTo) then redis.call('HSET', meta, 'rewindTo', fmt(from - 1)) end
+end
+local dropped = redis.call('ZRANGEBYSCORE', base .. 'blocks', ARGV[3], '+inf')
+for i = 1, #dropped, 500 do
+  local last = math.min(i + 499, #dropped)
+  redis.call('HDEL', base .. 'payloads', unpack(dropped, i, last))
+  redis.call('HDEL', base .. 'digests', unpack(dropped, i, last))
+end
+redis.call('ZREMRANGEBYSCORE', base .. 'blocks', ARGV[3], '+inf')
+refreshBlockRange(base, meta)
+redis.call('HINCRBY', meta, 'epoch', 1)
+redis.call('HINCRBY', meta, 'reorgs', 1)
+-- The new blocks follow: the file is not whole until the ingest seals it again.
+redis.call('HSET', meta, 'lastReorgBlock', ARGV[3], 'sealed', '0', 'updatedAt', ARGV[4])
+local processed = redis.call('HGET', meta, 'processedThrough') or ''
+refreshProgress(base, meta)
+local now = redis.call('HGET', meta, 'processedThrough') or ''
+-- Never further than before: the reorganisation only takes blocks back.
+if processed ~= '' and now ~= '' and tonumber(now) > tonumber(processed) then redis.call('HSET', meta, 'processedThrough', processed) end
+return {1, ''}
+`);
+
+/**
+ * Undoes the applied blocks after a rewind target (planned by the consumer holding the file's
+ * lease), if nothing moved since the plan: every entity those blocks changed gets back its
+ * version as of the target (or disappears), and their rejections, counts and change log go.
+ * ARGV: base, generation, epoch, expectedAppliedThrough, target, now, then counts of heads and
+ * index ops, then heads (kind, key, json or '' to delete) and index ops (command, key suffix, field, value).
+ */
+export const ROLLBACK = new LuaScript(`${HELPERS}
+local meta, base = KEYS[1], ARGV[1]
+local state = redis.call('HMGET', meta, 'generation', 'epoch', 'appliedThrough', 'rewindTo', 'status')
+if state[1] ~= ARGV[2] or (state[2] or '0') ~= ARGV[3] or (state[3] or '') ~= ARGV[4] or (state[4] or '') ~= ARGV[5] then
+  return {0, 'the file moved while the rollback was planned'}
+end
+if state[5] == 'stopped' then return {0, 'the file is stopped'} end
+local target = ARGV[5]
+local nHeads, nIndex = tonumber(ARGV[7]), tonumber(ARGV[8])
+local bad = badIndexCommand(9 + 3 * nHeads, nIndex)
+if bad then return redis.error_reply(bad) end
+-- What the undone blocks counted, read before the first write.
+local blocks, applied, rejected = 0, 0, 0
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', base .. 'block-stats', '(' .. target, '+inf')) do
+  local _, a, r = string.match(entry, '^([^|]+)|([^|]+)|([^|]+)$')
+  if not tonumber(a) or not tonumber(r) then return redis.error_reply('malformed block stats: ' .. entry) end
+  blocks = blocks + 1
+  applied = applied + tonumber(a)
+  rejected = rejected + tonumber(r)
+end
+local at = 9
+for _ = 1, nHeads do
+  local kind, key, json = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  redis.call('ZREMRANGEBYSCORE', base .. 'hist:' .. kind .. ':' .. key, '(' .. target, '+inf')
+  if json == '' then
+    redis.call('HDEL', base .. 'head:' .. kind, key)
+    redis.call('ZREM', base .. 'born:' .. kind, key)
+  else
+    redis.call('HSET', base .. 'head:' .. kind, key, json)
+  end
+  at = at + 3
+end
+for _ = 1, nIndex do
+  runIndexCommand(base, at)
+  at = at + 4
+end
+redis.call('ZREMRANGEBYSCORE', base .. 'block-stats', '(' .. target, '+inf')
+redis.call('ZREMRANGEBYSCORE', base .. 'changelog', '(' .. target, '+inf')
+redis.call('ZREMRANGEBYSCORE', base .. 'rejections', '(' .. target, '+inf')
+-- 0 - n, not -n: Lua writes -0 as "-0", which HINCRBY refuses.
+redis.call('HINCRBY', meta, 'blocksApplied', 0 - blocks)
+redis.call('HINCRBY', meta, 'eventsApplied', 0 - applied)
+redis.call('HINCRBY', meta, 'eventsRejected', 0 - rejected)
+local last = redis.call('ZREVRANGEBYSCORE', base .. 'blocks', target, '-inf', 'LIMIT', 0, 1)[1] or ''
+redis.call('HSET', meta, 'appliedThrough', last, 'rewindTo', '', 'updatedAt', ARGV[6])
+refreshProgress(base, meta)
+return {1, blocks}
 `);
