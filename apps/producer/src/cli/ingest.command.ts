@@ -1,4 +1,4 @@
-import { BlockFileFormat } from '@bqm/block-files';
+import { BlockFileFormat, LogCounts } from '@bqm/block-files';
 import { FileIngestor, IngestRefusedError, IngestResult } from '@bqm/ingest';
 import { FileBusyError, FileCatalog, coverageEnd, isComplete } from '@bqm/store';
 import { INestApplicationContext } from '@nestjs/common';
@@ -6,12 +6,14 @@ import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ProgressLine } from './progress';
 
-export const INGEST_USAGE = `usage: npm run ingest -- <path> [--name <fileName>] [--wait] [--replace] [--format json|ndjson]
+export const INGEST_USAGE = `usage: npm run ingest -- <path> [--name <fileName>] [--wait] [--replace] [--format json|ndjson|logs] [--address 0x…]...
 
   --name     the name the file is known by (default: its base name)
   --wait     wait until every block is applied, showing progress
   --replace  drop the file's state first if its already-ingested blocks differ
-  --format   read the file as this format instead of guessing from its extension`;
+  --format   read the file as this format instead of detecting it: json or ndjson (native blocks),
+             logs (eth_getLogs output: a JSON array of logs, a JSON-RPC response, or NDJSON of logs)
+  --address  logs only: keep the logs of this contract address (repeatable); the others are ignored`;
 
 /** A usage mistake: exit 2 with the usage. */
 export class UsageError extends Error {}
@@ -22,7 +24,12 @@ export interface IngestArgs {
   wait: boolean;
   replace: boolean;
   format?: BlockFileFormat;
+  /** Logs files: the contract addresses whose logs are kept. */
+  addresses?: string[];
 }
+
+const FORMATS: readonly string[] = ['json', 'ndjson', 'logs'];
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export function parseIngestArgs(args: string[]): IngestArgs {
   let parsed;
@@ -35,6 +42,7 @@ export function parseIngestArgs(args: string[]): IngestArgs {
         wait: { type: 'boolean', default: false },
         replace: { type: 'boolean', default: false },
         format: { type: 'string' },
+        address: { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -45,10 +53,34 @@ export function parseIngestArgs(args: string[]): IngestArgs {
   const path = positionals[0];
   if (!existsSync(path)) throw new UsageError(`no such file: ${path}`);
   if (!statSync(path).isFile()) throw new UsageError(`not a file: ${path}`);
-  if (values.format !== undefined && values.format !== 'json' && values.format !== 'ndjson') {
-    throw new UsageError(`--format must be json or ndjson, got ${values.format}`);
+  if (values.format !== undefined && !FORMATS.includes(values.format)) {
+    throw new UsageError(`--format must be json, ndjson or logs, got ${values.format}`);
   }
-  return { path, name: values.name, wait: values.wait ?? false, replace: values.replace ?? false, format: values.format as BlockFileFormat | undefined };
+  const format = values.format as BlockFileFormat | undefined;
+  const addresses = values.address ?? [];
+  for (const address of addresses) {
+    if (!ADDRESS.test(address)) throw new UsageError(`--address must be a contract address (0x followed by 40 hex digits), got ${address}`);
+  }
+  if (addresses.length > 0 && (format === 'json' || format === 'ndjson')) {
+    throw new UsageError(`--address applies to logs files, not to --format ${format}`);
+  }
+  return {
+    path,
+    name: values.name,
+    wait: values.wait ?? false,
+    replace: values.replace ?? false,
+    format,
+    ...(addresses.length > 0 ? { addresses } : {}),
+  };
+}
+
+/** What became of the logs of a logs file, when the ingest tells it. */
+export function describeLogs(fileName: string, logs: LogCounts | null | undefined): string | undefined {
+  if (!logs) return undefined;
+  return (
+    `${fileName}: ${logs.total} logs: ${logs.ignored} ignored (not registry events, or not of the contract addresses followed), ` +
+    `${logs.invalid} invalid (rejected with InvalidEvent), ${logs.removed} removed (reorganised away)`
+  );
 }
 
 function describe(result: IngestResult): string {
@@ -78,6 +110,7 @@ export async function runIngest(app: INestApplicationContext, args: IngestArgs):
       name: args.name,
       replace: args.replace,
       format: args.format,
+      addresses: args.addresses,
       onProgress: (p) =>
         progress.update(p.phase === 'checking' ? `checking ${p.fileName}` : `queueing ${p.fileName}`, p.phase === 'checking' ? p.blocksRead : p.blocksQueued, undefined, 'blocks'),
     });
@@ -91,6 +124,8 @@ export async function runIngest(app: INestApplicationContext, args: IngestArgs):
   }
   progress.done();
   process.stdout.write(`${describe(result)}\n`);
+  const logs = describeLogs(result.fileName, result.logs);
+  if (logs !== undefined) process.stdout.write(`${logs}\n`);
   if (!args.wait) return 0;
 
   const catalog = app.get(FileCatalog);
