@@ -117,6 +117,18 @@ export type RegistryEvent =
 
 export type EventType = RegistryEvent['type'];
 
+/**
+ * The on-chain cluster snapshot an event may carry (`cluster`), as raw logs and the simulator
+ * write it: counters and amounts as decimal strings. The rules only read its `balance`.
+ */
+export interface ClusterSnapshot {
+  validatorCount: number;
+  networkFeeIndex: string;
+  index: string;
+  active: boolean;
+  balance: string;
+}
+
 type FieldParser = (value: unknown) => Parsed<unknown>;
 
 /** The cluster snapshot: when present, an object whose `balance` is an amount; nothing else is read. */

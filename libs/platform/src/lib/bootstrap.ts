@@ -28,7 +28,8 @@ export async function runMain<T extends object>(
   try {
     app = await start(config);
   } catch (error) {
-    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A command's own failure, or a service that could not start: one line, not a stack dump.
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
   if (!app) return;

@@ -1,4 +1,4 @@
-import { applyBlock, clusterIdOf, Cluster, InMemoryRegistry, RejectionCode } from '@bqm/domain';
+import { applyBlock, clusterIdOf, Cluster, ClusterSnapshot, InMemoryRegistry, RejectionCode } from '@bqm/domain';
 import { IndexedSet } from './indexed-set';
 import { Random } from './random';
 import { NETWORK_FEE, randomAddress, randomValidatorKey } from './values';
@@ -30,14 +30,6 @@ export interface ClusterModel {
   lastBlock: number;
 }
 
-/** The on-chain cluster snapshot an event carries. */
-export interface ClusterSnapshot {
-  validatorCount: number;
-  networkFeeIndex: string;
-  index: string;
-  active: boolean;
-  balance: string;
-}
 
 /** Committee sizes and how often stakers choose them. */
 const COMMITTEE_SIZES: readonly (readonly [number, number])[] = [

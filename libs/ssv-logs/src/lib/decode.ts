@@ -1,16 +1,7 @@
-import { UNDECODABLE } from '@bqm/domain';
+import { ClusterSnapshot, UNDECODABLE } from '@bqm/domain';
 import { BaseError, decodeAbiParameters, decodeEventLog, Hex, hexToBytes } from 'viem';
 import { EVENT_BY_TOPIC0, SsvEventAbi, SsvEventName } from './abi';
 import { describeLog, RawLog } from './raw-log';
-
-/** The on-chain cluster snapshot, with its uint64/uint256 fields as decimal strings. */
-export interface ClusterSnapshot {
-  validatorCount: number;
-  networkFeeIndex: string;
-  index: string;
-  active: boolean;
-  balance: string;
-}
 
 /** The native events of spec §4, as decoded from logs (plain JSON). */
 export type SsvNativeEvent =
