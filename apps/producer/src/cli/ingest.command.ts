@@ -92,6 +92,8 @@ function describe(result: IngestResult): string {
       return blocksQueued > 0
         ? `${fileName} grew: queued its ${blocksQueued} new blocks (from block ${firstQueuedBlock}); the ${blocksInFile - blocksQueued} blocks ingested before are unchanged`
         : `${fileName} now covers blocks up to ${result.meta.toBlock}; no new blocks to queue`;
+    case 'reorganised':
+      return `${fileName} reorganised: its blocks from block ${result.reorganisedFrom} were replaced by the file's (${blocksQueued} blocks queued)`;
     case 'replaced':
       return `${fileName} replaced: its earlier state was dropped and its ${blocksQueued} blocks queued`;
     default:
