@@ -1,5 +1,5 @@
-import { SSV_NETWORK_EVENTS_ABI, SsvEventName } from '@bqm/ssv-logs';
-import { encodeAbiParameters, encodeEventTopics, getAddress, keccak256, toHex } from 'viem';
+import { encodeSsvEvent, SsvEventName } from '@bqm/ssv-logs';
+import { encodeAbiParameters, getAddress, keccak256, toHex } from 'viem';
 
 /**
  * Raw `eth_getLogs` entries for the tests, encoded with viem from the SSV network event ABI that
@@ -42,17 +42,7 @@ export function encodeLog(
   place: LogPlace,
   extra: Partial<RawLogJson> = {},
 ): RawLogJson {
-  const item = SSV_NETWORK_EVENTS_ABI.find((event) => event.name === eventName)!;
-  const inputs = item.inputs as readonly { name: string; type: string; indexed?: boolean }[];
-  const indexedArgs = Object.fromEntries(inputs.filter((input) => input.indexed).map((input) => [input.name, args[input.name]]));
-  const topics = encodeEventTopics({ abi: [item], eventName, args: indexedArgs } as unknown as Parameters<
-    typeof encodeEventTopics
-  >[0]) as string[];
-  const nonIndexed = item.inputs.filter((input) => !('indexed' in input && input.indexed));
-  const data = encodeAbiParameters(
-    nonIndexed as unknown as Parameters<typeof encodeAbiParameters>[0],
-    nonIndexed.map((input) => args[input.name]) as never,
-  );
+  const { topics, data } = encodeSsvEvent(eventName, args);
   const tx = place.tx ?? 0;
   const log = place.log ?? 0;
   return {

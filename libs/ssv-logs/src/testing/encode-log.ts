@@ -1,5 +1,6 @@
-import { encodeAbiParameters, encodeEventTopics, getAddress, keccak256, toHex } from 'viem';
-import { SSV_NETWORK_EVENTS_ABI, SsvEventName } from '../lib/abi';
+import { getAddress, keccak256, toHex } from 'viem';
+import { SsvEventName } from '../lib/abi';
+import { encodeSsvEvent } from '../lib/encode';
 
 /** Made-up values for the tests (none taken from the shared fixtures). */
 export const CONTRACT = getAddress('0x00000000000000000000000000000000c0ffee01');
@@ -32,17 +33,7 @@ export function encodeLog(
   args: Record<string, unknown>,
   extra: Partial<RawLogJson> = {},
 ): RawLogJson {
-  const item = SSV_NETWORK_EVENTS_ABI.find((event) => event.name === eventName)!;
-  const inputs = item.inputs as readonly { name: string; indexed?: boolean }[];
-  const indexedArgs = Object.fromEntries(inputs.filter((i) => i.indexed).map((i) => [i.name, args[i.name]]));
-  const topics = encodeEventTopics({ abi: [item], eventName, args: indexedArgs } as unknown as Parameters<
-    typeof encodeEventTopics
-  >[0]) as string[];
-  const nonIndexed = item.inputs.filter((input) => !('indexed' in input && input.indexed));
-  const data = encodeAbiParameters(
-    nonIndexed as unknown as Parameters<typeof encodeAbiParameters>[0],
-    nonIndexed.map((input) => args[input.name]) as never,
-  );
+  const { topics, data } = encodeSsvEvent(eventName, args);
   return {
     address: CONTRACT,
     topics,
