@@ -11,7 +11,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule, QueueModule, FilesModule, StateModule, QueuesModule.forRoot(config), OpsModule],
+      imports: [appConfigModule(config), loggingModule('api', config.LOG_LEVEL), RedisModule.forRoot({ failFast: true }), QueueModule.forRoot({ failFast: true }), FilesModule, StateModule, QueuesModule.forRoot(config), OpsModule],
     };
   }
 }

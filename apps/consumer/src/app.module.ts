@@ -17,8 +17,8 @@ export class AppModule {
       imports: [
         appConfigModule(config),
         loggingModule('consumer', config.LOG_LEVEL),
-        RedisModule,
-        QueueModule,
+        RedisModule.forRoot(),
+        QueueModule.forRoot(),
         MetricsModule,
         BlocksModule,
         HeartbeatModule,

@@ -11,7 +11,7 @@ export class AppModule {
   static forRoot(config: ProducerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [appConfigModule(config), loggingModule('producer', config.LOG_LEVEL), RedisModule, QueueModule, WatchModule, SimulateModule],
+      imports: [appConfigModule(config), loggingModule('producer', config.LOG_LEVEL), RedisModule.forRoot(), QueueModule.forRoot(), WatchModule, SimulateModule],
       providers: [SimulationRunner],
     };
   }

@@ -22,6 +22,8 @@ export interface SystemOptions {
   consumers?: number;
   api?: boolean;
   env?: Record<string, string>;
+  /** Another Redis than the shared one (a private server a test may stop and restart). */
+  redisUrl?: string;
 }
 
 /**
@@ -30,16 +32,19 @@ export interface SystemOptions {
  */
 export class TestSystem {
   readonly prefix = `bqmtest-${randomBytes(4).toString('hex')}`;
-  readonly redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  readonly redis: Redis;
   readonly keys = new StoreKeys(this.prefix);
-  readonly queue = new Queue(BLOCKS_QUEUE, { connection: this.redis, prefix: this.prefix });
+  readonly queue: Queue;
   readonly consumers: AppProcess[] = [];
   api?: AppProcess;
   apiUrl = '';
   private readonly env: Record<string, string>;
 
   private constructor(options: SystemOptions) {
-    this.env = { REDIS_URL, KEY_PREFIX: this.prefix, ...options.env };
+    const redisUrl = options.redisUrl ?? REDIS_URL;
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.queue = new Queue(BLOCKS_QUEUE, { connection: this.redis, prefix: this.prefix });
+    this.env = { REDIS_URL: redisUrl, KEY_PREFIX: this.prefix, ...options.env };
   }
 
   static async start(options: SystemOptions = {}): Promise<TestSystem> {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from './api-error';
+import { isRedisUnavailable } from '@bqm/platform';
 
 const CODES: Record<number, string> = {
   400: 'invalid_parameter',
@@ -32,6 +33,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.status(status).json({
         error: CODES[status] ?? (status >= 500 ? 'internal_error' : 'request_error'),
         message: Array.isArray(message) ? message.join('; ') : String(message),
+      });
+      return;
+    }
+    if (isRedisUnavailable(exception)) {
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        error: 'store_unavailable',
+        message: 'Redis, where the state is kept, does not answer right now; try again shortly (GET /ready tells when it is back)',
       });
       return;
     }

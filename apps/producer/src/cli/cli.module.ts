@@ -8,6 +8,6 @@ import { SimulateModule } from '../simulate/simulate.module';
 @Module({})
 export class CliModule {
   static forRoot(config: ProducerConfig): DynamicModule {
-    return { module: CliModule, imports: [appConfigModule(config), RedisModule, QueueModule, IngestModule, SimulateModule] };
+    return { module: CliModule, imports: [appConfigModule(config), RedisModule.forRoot(), QueueModule.forRoot(), IngestModule, SimulateModule] };
   }
 }

@@ -10,6 +10,21 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 }
 
 /**
+ * For connections that answer people (the API): while Redis is away a command fails within a
+ * few seconds (answered 503) instead of waiting for Redis to come back.
+ */
+export const FAIL_FAST: RedisOptions = { maxRetriesPerRequest: 1, commandTimeout: 3000 };
+
+/** Whether an error says Redis is unreachable (not a bug): the API answers 503 for it. */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Command timed out|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|LOADING|enableOfflineQueue/.test(error.message)
+  );
+}
+
+/**
  * BullMQ loses locks and jobs when Redis evicts keys; say so at start when the policy allows it.
  * Returns the warning, or undefined when the policy is right (or cannot be read, e.g. CONFIG is disabled).
  */
