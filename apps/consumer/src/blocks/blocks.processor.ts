@@ -8,10 +8,14 @@ import { PinoLogger } from 'nestjs-pino';
 import { ConsumerConfig } from '../consumer.config';
 
 /**
- * One job per block. The job is done when its block is applied, whoever applied it: the
- * applier applies every pending block of the file in order, so most jobs find theirs done.
+ * One job per block. The job is done when its block is applied, or handed to the consumer
+ * applying its file (which applies every pending block of the file in order).
+ * The consumer applying a file holds the job that made it start: if it dies, that job's lock
+ * lapses within `lockDuration`, the stalled-job check gives it to another consumer, and it applies
+ * every stored block again from where the file is. A job may stall more than once (several
+ * consumers killed in a row) without being failed for it.
  */
-@Processor(BLOCKS_QUEUE)
+@Processor(BLOCKS_QUEUE, { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 10 })
 export class BlocksProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private stopping = false;
 

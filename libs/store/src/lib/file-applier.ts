@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { FileKeys, StoreKeys } from './keys';
 import { ApplyBlockJob } from './queue';
-import { APPLY_BATCH, RELEASE_LEASE, TAKE_LEASE } from './scripts';
+import { APPLY_BATCH, FINISH_DRAIN, RELEASE_LEASE, TAKE_LEASE, TAKE_OR_DELEGATE } from './scripts';
 import { FilePosition, rollBack } from './file-rollback';
 import { indexOperations } from './index-operations';
 import { PrefetchedView } from './prefetched-view';
@@ -32,6 +32,11 @@ export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, l
 export type JobOutcome =
   /** The block is applied (by this job's batch or another's). */
   | { outcome: 'applied'; blocksAppliedHere: number }
+  /**
+   * A consumer is applying the file (same generation): it will apply this block too before it
+   * lets the file go (or, if it dies, its own job is delivered again and applies every stored block).
+   */
+  | { outcome: 'delegated'; blocksAppliedHere: number }
   /** The file was replaced, or this block's content was, since the job was queued: nothing to do. */
   | { outcome: 'superseded'; reason: string };
 
@@ -58,6 +63,11 @@ export interface RollbackReport {
   durationMs: number;
 }
 
+interface Drained {
+  applied: number;
+  ended: 'released' | 'stopped';
+}
+
 /** What one batch did, for logs and metrics. */
 export interface BatchReport {
   fileName: string;
@@ -76,12 +86,12 @@ const REJECTION_INDEX_WIDTH = 6;
  * Applies a file's stored blocks in order. Any number of consumers may call it for any jobs in
  * any order: one holds the file's lease and applies batches; each batch is written by a script
  * that checks nothing moved meanwhile, so a block takes effect exactly once even when a
- * consumer is killed mid-batch or a lease expires under a slow one.
+ * consumer is killed mid-batch or a lease expires under a slow one. A job that finds the file in
+ * a holder's hands leaves word and ends at once (no polling, no worker slot held), so other
+ * files' jobs go on; the holder looks again before it lets go.
  */
 export class FileApplier {
   private readonly options: FileApplierOptions;
-  /** Drains running in this process, by file: local jobs of that file wait on them, not on Redis. */
-  private readonly localDrains = new Map<string, Promise<number>>();
 
   constructor(
     private readonly redis: Redis,
@@ -93,16 +103,25 @@ export class FileApplier {
     this.options = { ...DEFAULT_APPLIER_OPTIONS, ...options };
   }
 
-  /** Returns once the job's block is applied (or obsolete); applies whatever is pending meanwhile. */
+  /**
+   * Returns once the job's block is applied, handed to the consumer applying its file, or
+   * obsolete; applies whatever is pending meanwhile. A job that drained the file ends only when
+   * it let the file go cleanly (no word of more blocks left unseen) or handed it to a live holder.
+   */
   async ensureApplied(job: ApplyBlockJob, isCancelled: () => boolean = () => false): Promise<JobOutcome> {
     const file = this.keys.file(job.fileName);
     let appliedHere = 0;
+    // False after a drain that stopped early (the file moved under it): the word of more blocks
+    // it may have taken up must reach a holder before this job ends.
+    let settled = true;
     for (;;) {
-      const [[, state], [, digest]] = (await this.redis
+      const [[, state], [, digest], [, word], [, leased]] = (await this.redis
         .multi()
         .hmget(file.meta, 'generation', 'status', 'appliedThrough', 'error', 'rewindTo')
         .hget(file.digests, String(job.blockNumber))
-        .exec()) as [[null, (string | null)[]], [null, string | null]];
+        .get(file.moreBlocks)
+        .exists(file.applyLease)
+        .exec()) as [[null, (string | null)[]], [null, string | null], [null, string | null], [null, number]];
       const [generation, status, raw, error, rewindTo] = state;
       const appliedThrough = effectiveAppliedThrough(raw, rewindTo);
       if (generation === null || Number(generation) !== job.generation) {
@@ -111,33 +130,27 @@ export class FileApplier {
       if (job.digest !== '' && digest !== job.digest) return { outcome: 'superseded', reason: 'the block was replaced by newer content' };
       // A pending rewind is carried out before anything counts as applied.
       const rewinding = rewindTo !== null && rewindTo !== '';
-      if (!rewinding && appliedThrough !== null && appliedThrough >= job.blockNumber) {
-        return { outcome: 'applied', blocksAppliedHere: appliedHere };
-      }
-      if (!rewinding && job.digest === '' && appliedThrough === null && job.blockNumber < 0) {
-        return { outcome: 'applied', blocksAppliedHere: appliedHere };
-      }
+      const applied = !rewinding && (appliedThrough !== null ? appliedThrough >= job.blockNumber : job.digest === '' && job.blockNumber < 0);
+      // Word of more blocks that no holder will see (its holder died): this job takes the file over.
+      const orphanedWord = word !== null && leased === 0;
+      if (settled && applied && !orphanedWord) return { outcome: 'applied', blocksAppliedHere: appliedHere };
       if (status === 'stopped') throw new FileStoppedError(job.fileName, error);
       if (isCancelled()) throw new ApplyCancelledError();
-      const local = this.localDrains.get(job.fileName);
-      if (local) {
-        await local.catch(() => undefined);
+      const holder = `${randomUUID()}|${job.generation}`;
+      const entry = await TAKE_OR_DELEGATE.run<string>(this.redis, [file.applyLease, file.moreBlocks], [holder, job.generation, this.options.leaseMs]);
+      if (entry === 'delegated') return { outcome: 'delegated', blocksAppliedHere: appliedHere };
+      if (entry === 'busy') {
+        await sleep(this.options.pollMs);
         continue;
       }
-      const holder = randomUUID();
-      if (await this.takeLease(file, holder)) {
-        const drain = this.drain(job.fileName, job.generation, holder, isCancelled).finally(() =>
-          RELEASE_LEASE.run(this.redis, [file.applyLease], [holder]),
-        );
-        this.localDrains.set(job.fileName, drain);
-        try {
-          appliedHere += await drain;
-        } finally {
-          this.localDrains.delete(job.fileName);
-        }
-      } else {
-        await sleep(this.options.pollMs);
+      let drained: Drained | undefined;
+      try {
+        drained = await this.drain(job.fileName, job.generation, holder, isCancelled);
+        appliedHere += drained.applied;
+      } finally {
+        if (drained?.ended !== 'released') await RELEASE_LEASE.run(this.redis, [file.applyLease], [holder]);
       }
+      settled = drained.ended === 'released';
     }
   }
 
@@ -145,25 +158,36 @@ export class FileApplier {
     return (await TAKE_LEASE.run<number>(this.redis, [file.applyLease], [holder, this.options.leaseMs])) === 1;
   }
 
-  /** Applies batches while there are stored blocks past `appliedThrough` and the lease is ours. */
-  private async drain(fileName: string, generation: number, holder: string, isCancelled: () => boolean): Promise<number> {
+  /**
+   * Applies batches while there are stored blocks past `appliedThrough` and the lease is ours.
+   * Ends `released` when it let the file go cleanly, or `stopped` when it stopped early: the file
+   * moved (replaced, stopped, another consumer applied), the lease was lost, or the consumer is stopping.
+   */
+  private async drain(fileName: string, generation: number, holder: string, isCancelled: () => boolean): Promise<Drained> {
     const file = this.keys.file(fileName);
     let applied = 0;
+    const stopped = (): Drained => ({ applied, ended: 'stopped' });
     while (!isCancelled()) {
       const started = Date.now();
       const batch = await this.nextBatch(file, generation);
-      if (!batch) break;
+      if (batch === 'done') {
+        // Nothing more stored: let go, unless a job left word of more blocks meanwhile.
+        const finish = await FINISH_DRAIN.run<string>(this.redis, [file.applyLease, file.moreBlocks], [holder, this.options.leaseMs]);
+        if (finish === 'again') continue;
+        return finish === 'released' ? { applied, ended: 'released' } : stopped();
+      }
+      if (!batch) return stopped();
       if ('rewind' in batch) {
         // A reorganisation replaced applied blocks: undo them first, then apply the new ones.
         const undone = await rollBack(this.redis, file, batch.rewind);
-        if (undone === undefined) break;
+        if (undone === undefined) return stopped();
         this.onRollback({ fileName, toBlock: Number(batch.rewind.rewindTo), blocksUndone: undone, durationMs: Date.now() - started });
-        if (!(await this.takeLease(file, holder))) break;
+        if (!(await this.takeLease(file, holder))) return stopped();
         continue;
       }
       const outcomes = await this.applyInMemory(file, batch.blocks);
       const written = await this.write(file, batch.position, outcomes.results, outcomes.base, outcomes.indexOps);
-      if (!written) break;
+      if (!written) return stopped();
       applied += batch.blocks.length;
       const last = batch.blocks[batch.blocks.length - 1].number;
       this.onBatch({
@@ -175,16 +199,19 @@ export class FileApplier {
         eventsRejected: outcomes.results.reduce((sum, o) => sum + o.eventsRejected, 0),
         durationMs: Date.now() - started,
       });
-      if (!(await this.takeLease(file, holder))) break;
+      if (!(await this.takeLease(file, holder))) return stopped();
     }
-    return applied;
+    return stopped();
   }
 
-  /** The next blocks to apply, a rewind to carry out first, or nothing to do. */
+  /**
+   * The next blocks to apply, a rewind to carry out first, `done` when every stored block is
+   * applied, or undefined when the file moved (replaced, stopped, applied by another consumer).
+   */
   private async nextBatch(
     file: FileKeys,
     generation: number,
-  ): Promise<{ position: FilePosition; blocks: Block[] } | { rewind: FilePosition } | undefined> {
+  ): Promise<{ position: FilePosition; blocks: Block[] } | { rewind: FilePosition } | 'done' | undefined> {
     const position = await this.position(file);
     if (!position || Number(position.generation) !== generation) return undefined;
     if (position.rewindTo !== '') return { rewind: position };
@@ -193,7 +220,7 @@ export class FileApplier {
       after === ''
         ? await this.redis.zrange(file.blocks, 0, this.options.batchBlocks - 1)
         : await this.redis.zrangebyscore(file.blocks, `(${after}`, '+inf', 'LIMIT', 0, this.options.batchBlocks);
-    if (numbers.length === 0) return undefined;
+    if (numbers.length === 0) return 'done';
     // Read the payloads together with where the file is: a consumer that took over an expired
     // lease, a drop or a reorganisation may have changed these blocks meanwhile.
     const [[, moved], [, payloads]] = (await this.redis

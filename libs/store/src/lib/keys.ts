@@ -91,6 +91,10 @@ export class FileKeys {
   get applyLease(): string {
     return `${this.base}apply-lease`;
   }
+  /** String: set by a job that found the file being applied by a consumer: its holder must look again. */
+  get moreBlocks(): string {
+    return `${this.base}more-blocks`;
+  }
   /** String: the producer currently ingesting this file. */
   get ingestLock(): string {
     return `${this.base}ingest-lock`;

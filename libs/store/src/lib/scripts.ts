@@ -182,6 +182,44 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `);
 
+/**
+ * A job's way in to a file: take its apply lease when free, or, when a consumer holds it for the
+ * same generation, leave word that more blocks came (the holder looks again before it lets go,
+ * see FINISH_DRAIN) and let the job end. KEYS: lease, more-flag. ARGV: holder, generation, ms.
+ * Returns 'taken', 'delegated', or 'busy' (held for another generation: try later).
+ */
+export const TAKE_OR_DELEGATE = new LuaScript(`
+local holder = redis.call('GET', KEYS[1])
+if not holder or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+  return 'taken'
+end
+if string.match(holder, '|(%d+)$') == ARGV[2] then
+  redis.call('SET', KEYS[2], '1')
+  return 'delegated'
+end
+return 'busy'
+`);
+
+/**
+ * The holder found nothing more to apply: it lets the lease go, unless a job left word of more
+ * blocks meanwhile (then it keeps the lease and goes on). Atomic with TAKE_OR_DELEGATE, so no word
+ * is lost between the holder's last look and its release. A lease that ran out under a slow
+ * holder and that nobody took is still the holder's to settle: word left for it would otherwise
+ * wait for no one. KEYS: lease, more-flag. ARGV: holder, ms.
+ * Returns 'again', 'released', or 'lost' (another holds the lease; the word stays for it).
+ */
+export const FINISH_DRAIN = new LuaScript(`
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 'lost' end
+if redis.call('DEL', KEYS[2]) == 1 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 'again'
+end
+redis.call('DEL', KEYS[1])
+return 'released'
+`);
+
 /** Gives a lease back, only if it is still ours. */
 export const RELEASE_LEASE = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
