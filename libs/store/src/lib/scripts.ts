@@ -161,17 +161,19 @@ return refreshProgress(ARGV[1], KEYS[1])
  * One page of the state of one collection as of block N: for each entity that existed by N
  * (born <= N), its key and its latest version <= N. Pages keep each call short, so a large state
  * does not hold Redis for long. ARGV: base, kind, N, offset, count.
- * Returns key, version, key, version... (a version is '<block>|<encoded>').
+ * Returns one string, key and version lines alternating (a version is '<block>|<encoded>'; neither
+ * holds a line break): one reply to parse instead of thousands.
  */
 export const STATE_PAGE = new LuaScript(`
 local base, kind, n = ARGV[1], ARGV[2], ARGV[3]
 local keys = redis.call('ZRANGEBYSCORE', base .. 'born:' .. kind, '-inf', n, 'LIMIT', ARGV[4], ARGV[5])
+local history = base .. 'hist:' .. kind .. ':'
 local out = {}
 for i, key in ipairs(keys) do
   out[2 * i - 1] = key
-  out[2 * i] = redis.call('ZREVRANGEBYSCORE', base .. 'hist:' .. kind .. ':' .. key, n, '-inf', 'LIMIT', 0, 1)[1] or ''
+  out[2 * i] = redis.call('ZREVRANGEBYSCORE', history .. key, n, '-inf', 'LIMIT', 0, 1)[1] or ''
 end
-return out
+return table.concat(out, '\\n')
 `);
 
 /** Takes a lease if free or already ours, for `ARGV[2]` ms. Returns 1 when held. */

@@ -80,7 +80,8 @@ export class StateReader {
     const base = this.keys.file(fileName).base;
     const versions: string[] = [];
     for (let offset = 0; ; offset += STATE_PAGE_SIZE) {
-      const page = await STATE_PAGE.run<string[]>(this.redis, [], [base, kind, blockNumber, offset, STATE_PAGE_SIZE]);
+      const text = await STATE_PAGE.run<string>(this.redis, [], [base, kind, blockNumber, offset, STATE_PAGE_SIZE]);
+      const page = text === '' ? [] : text.split('\n');
       versions.push(...page);
       if (page.length < 2 * STATE_PAGE_SIZE) return versions;
     }
