@@ -418,6 +418,33 @@ describe('FileApplier: the lease', () => {
     await expectExactlyApplied(kit, reader, fileName, blocks);
   });
 
+  it('busy blocks apply: one block of 50,000 events, and batches that end by their events', async () => {
+    const fileName = 'busy.json';
+    const catalog = new FileCatalog(kit.connect(), kit.keys);
+    const reader = new StateReader(kit.connect(), kit.keys);
+    const owner = `0x${'1'.repeat(40)}`;
+    const key = (n: number) => `0x${n.toString(16).padStart(96, '0')}`;
+    const busy: Block[] = [
+      { number: 1, events: Array.from({ length: 50_000 }, (_, i) => ({ type: 'OperatorAdded', operatorId: i + 1, owner, publicKey: `key ${i}`, fee: '1' })) },
+      ...Array.from({ length: 30 }, (_, b) => ({
+        number: b + 2,
+        events: Array.from({ length: 40 }, (_, i) => ({ type: 'ValidatorAdded', owner, operatorIds: [1, 2, 3, 4], publicKey: key(b * 40 + i) })),
+      })),
+    ];
+    const { jobs } = await storeFile(catalog, fileName, busy);
+    const reports: BatchReport[] = [];
+    const applier = new FileApplier(kit.connect(), kit.keys, { batchBlocks: 200, batchEvents: 500 }, (report) => reports.push(report));
+    expect(await applier.ensureApplied(jobs[jobs.length - 1])).toEqual({ outcome: 'applied', blocksAppliedHere: busy.length });
+    // The 50,000-event block alone, then batches of at most 500 events (12 blocks of 40).
+    expect(reports.map((report) => report.blocks)).toEqual([1, 12, 12, 6]);
+    const meta = (await catalog.meta(fileName))!;
+    expect(meta).toMatchObject({ processedThrough: 31, eventsApplied: 51_200, eventsRejected: 0 });
+    const state = await reader.stateAt(meta, 31, false);
+    expect(state.operators).toHaveLength(50_000);
+    expect(state.validators).toHaveLength(1200);
+    expect(state.operators.slice(0, 4).map((operator) => operator.validatorCount)).toEqual([1200, 1200, 1200, 1200]);
+  }, 120_000);
+
   it('the dead holder\'s own job, delivered again with its block applied, still takes up the word left for it', async () => {
     const fileName = 'redelivered.json';
     const catalog = new FileCatalog(kit.connect(), kit.keys);

@@ -21,13 +21,15 @@ import { VERSION_CODECS, VersionCodec } from './version-codec';
 export interface FileApplierOptions {
   /** Blocks applied per atomic write. */
   batchBlocks: number;
+  /** A batch also ends after this many events (a batch holds at least one block, however busy). */
+  batchEvents: number;
   /** A consumer that dies holding a file's lease blocks that file this long at most. */
   leaseMs: number;
   /** How often a job waiting for another consumer's batch looks again. */
   pollMs: number;
 }
 
-export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, leaseMs: 10_000, pollMs: 50 };
+export const DEFAULT_APPLIER_OPTIONS: FileApplierOptions = { batchBlocks: 200, batchEvents: 20_000, leaseMs: 10_000, pollMs: 50 };
 
 export type JobOutcome =
   /** The block is applied (by this job's batch or another's). */
@@ -229,10 +231,15 @@ export class FileApplier {
       .hmget(file.payloads, ...numbers)
       .exec()) as [[null, (string | null)[]], [null, (string | null)[]]];
     if (moved[0] !== position.generation || (moved[1] ?? '') !== after || (moved[2] ?? '0') !== position.epoch) return undefined;
-    const blocks = payloads.map((payload, i) => {
+    const blocks: Block[] = [];
+    let events = 0;
+    for (const [i, payload] of payloads.entries()) {
       if (payload === null) throw new Error(`block ${numbers[i]} of ${file.base} has no stored content`);
-      return JSON.parse(payload) as Block;
-    });
+      const block = JSON.parse(payload) as Block;
+      events += block.events.length;
+      if (blocks.length > 0 && events > this.options.batchEvents) break;
+      blocks.push(block);
+    }
     return { position, blocks };
   }
 

@@ -9,12 +9,17 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
+  /**
+   * Arguments go as one array (ioredis flattens it): a batch of a busy block can have hundreds of
+   * thousands, more than a JavaScript call can take spread out.
+   */
   async run<T>(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
+    const rest: (string | number)[] = [keys.length, ...keys, ...args];
     try {
-      return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as T;
+      return (await redis.call('EVALSHA', [this.sha, ...rest])) as T;
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await redis.eval(this.source, keys.length, ...keys, ...args)) as T;
+      return (await redis.call('EVAL', [this.source, ...rest])) as T;
     }
   }
 }

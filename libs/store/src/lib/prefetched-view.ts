@@ -75,10 +75,12 @@ export class PrefetchedView implements RegistryView {
     const memberClusters = [...lookups.clusterMembers];
 
     const first = redis.pipeline();
-    if (operatorIds.length) first.hmget(keys.head('operators'), ...operatorIds.map(String));
-    if (operatorKeys.length) first.hmget(keys.operatorKeyIndex, ...operatorKeys);
-    if (clusterIds.length) first.hmget(keys.head('clusters'), ...clusterIds);
-    if (owners.length) first.hmget(keys.head('accounts'), ...owners);
+    // HMGET through `call` with one array: a busy block names more keys than a call can take spread out.
+    const hmget = (key: string, fields: string[]) => first.call('HMGET', [key, ...fields]);
+    if (operatorIds.length) hmget(keys.head('operators'), operatorIds.map(String));
+    if (operatorKeys.length) hmget(keys.operatorKeyIndex, operatorKeys);
+    if (clusterIds.length) hmget(keys.head('clusters'), clusterIds);
+    if (owners.length) hmget(keys.head('accounts'), owners);
     for (const clusterId of memberClusters) first.smembers(keys.clusterMembers(clusterId));
     const results = (await first.exec()) ?? [];
     const next = () => {
@@ -98,7 +100,7 @@ export class PrefetchedView implements RegistryView {
     // Validators named by the events, and those of clusters being liquidated or reactivated.
     const validatorKeys = [...new Set([...lookups.validatorKeys, ...[...view.members.values()].flat()])];
     if (validatorKeys.length) {
-      const versions = await redis.hmget(keys.head('validators'), ...validatorKeys);
+      const versions = (await redis.call('HMGET', [keys.head('validators'), ...validatorKeys])) as (string | null)[];
       versions.forEach((json, i) => view.validators.set(validatorKeys[i], parse(json)));
     }
     return view;
