@@ -11,4 +11,13 @@ if (!['api', 'consumer', 'producer'].includes(app ?? '')) {
 buildApps([app]);
 const child = spawn(process.execPath, ['--enable-source-maps', appEntry(app), ...args], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// npm does not always pass signals on: when it is gone, stop the app as SIGTERM would.
+const parent = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    child.kill('SIGTERM');
+  }
+}, 1000).unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

@@ -14,6 +14,14 @@ function log(line) {
   process.stdout.write(`[start] ${line}\n`);
 }
 
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -83,6 +91,15 @@ async function stop(code = 0) {
 
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+// npm does not always pass signals on: when it is gone (SIGTERM to its pid), stop everything too.
+const parent = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    stop(0);
+  }
+}, 1000).unref();
 
 log('building the apps...');
 buildApps(['api', 'consumer', 'producer']);
@@ -97,7 +114,10 @@ if (!(await redisAnswers(redisUrl))) {
     );
     process.exit(1);
   }
-  const redisPort = await freePort();
+  // The port of REDIS_URL when it is free (so `npm run ingest` finds this Redis), else any.
+  const wanted = new URL(redisUrl);
+  const local = ['127.0.0.1', 'localhost'].includes(wanted.hostname);
+  const redisPort = local && (await portFree(Number(wanted.port || 6379))) ? Number(wanted.port || 6379) : await freePort();
   log(`Redis does not answer at ${redisUrl}: starting a private Redis on port ${redisPort} for this run (kept in memory only)`);
   run('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction']);
   redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -111,14 +131,26 @@ run('consumer', node[0], [node[1], appEntry('consumer')], env);
 run('producer', node[0], [node[1], appEntry('producer')], { ...env, DATA_DIR: process.env.DATA_DIR ?? 'data' });
 
 const base = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 100; i++) {
+let up = false;
+for (let i = 0; i < 150 && !stopping && !up; i++) {
   try {
-    if ((await fetch(`${base}/files`)).ok) break;
+    up = (await fetch(`${base}/health`)).ok;
   } catch {
     /* not listening yet */
   }
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  if (!up) await new Promise((resolve) => setTimeout(resolve, 200));
 }
-log(`the system is running; the sample files of ./data are being ingested.`);
-log(`try: ${base}/state?fileName=blocks.json&blockNumber=2`);
-log(`     ${base}/files    (Ctrl-C stops everything)`);
+if (!up) {
+  if (!stopping) {
+    log(`the API did not answer on ${base}; stopping`);
+    await stop(1);
+  }
+} else {
+  log(`the system is running; the sample files of ./data are being ingested.`);
+  log(`try: ${base}/state?fileName=blocks.json&blockNumber=2`);
+  log(`     ${base}/files   ${base}/status   ${base}/queues   ${base}/docs`);
+  if (redisUrl !== (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')) {
+    log(`other commands reach this system with REDIS_URL=${redisUrl} (e.g. REDIS_URL=${redisUrl} npm run ingest -- <file>)`);
+  }
+  log('Ctrl-C stops everything.');
+}

@@ -1,6 +1,7 @@
-import { BaseConfig, portSetting } from '@bqm/platform';
-import { IsString, Matches } from 'class-validator';
-import { booleanSetting, SetTogetherWith } from './queues/board.settings';
+import { BaseConfig, booleanSetting, portSetting } from '@bqm/platform';
+import { IsString, Matches, ValidateBy } from 'class-validator';
+import { isIP } from 'node:net';
+import { SetTogetherWith } from './queues/board.settings';
 
 export class ApiConfig extends BaseConfig {
   @portSetting()
@@ -8,7 +9,10 @@ export class ApiConfig extends BaseConfig {
 
   /** The address to listen on (0.0.0.0 in a container). */
   @IsString()
-  @Matches(/^[0-9a-fA-F.:]+$|^localhost$/, { message: 'HOST must be an IP address or localhost, got "$value"' })
+  @ValidateBy({
+    name: 'isHost',
+    validator: { validate: (value: unknown) => value === 'localhost' || isIP(String(value)) !== 0, defaultMessage: () => 'HOST must be an IP address or localhost, got "$value"' },
+  })
   HOST = '0.0.0.0';
 
   /** The queue dashboard at /queues only shows the queues; `false` lets it retry, clean, promote and remove jobs. */

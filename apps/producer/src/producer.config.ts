@@ -28,7 +28,7 @@ export class ProducerConfig extends BaseConfig {
   SIMULATE = false;
 
   @IsString()
-  @Matches(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/, { message: 'SIMULATE_NAME must be a plain file name, got "$value"' })
+  @Matches(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}\.(ndjson|jsonl)$/, { message: 'SIMULATE_NAME must be a plain file name ending in .ndjson or .jsonl, got "$value"' })
   SIMULATE_NAME = 'sim.ndjson';
 
   @intSetting(-(2 ** 31), 2 ** 31)

@@ -38,6 +38,9 @@ describe('state query errors', () => {
     ['?fileName=a&fileName=b&blockNumber=2', 'fileName'],
     ['?fileName[x]=a&blockNumber=2', 'fileName'],
     ['?fileName=blocks.json&blockNumber=2&includeRemoved=yes', 'includeRemoved'],
+    ['?fileName=blocks.json&blockNumber=2&includeRemoved=true&includeRemoved=false', 'includeRemoved'],
+    ['?fileName=blocks.json&blockNumber=2&includeRemoved[]=true', 'includeRemoved[]'],
+    ['?fileName=blocks.json&blockNumber=2&block=3', 'block'],
   ])('GET /state%s → 400 naming %s', async (query, field) => {
     const { status, body } = await system.get(`/state${query}`);
     expect(status).toBe(400);
@@ -83,6 +86,7 @@ describe('state query errors', () => {
     expect((await system.get('/files/..%2Fx')).body.error).toBe('invalid_parameter');
     expect((await system.get('/files/blocks.json/rejections?fromBlock=9&toBlock=2')).status).toBe(400);
     expect((await system.get('/files/blocks.json/rejections?fromBlock=-2')).status).toBe(400);
+    expect((await system.get('/files/blocks.json/rejections?fromBlock[]=8')).body).toMatchObject({ error: 'invalid_parameter', fields: { 'fromBlock[]': 'is not a parameter of this endpoint' } });
     const window = await system.get('/files/blocks.json/rejections?fromBlock=8&toBlock=10');
     expect(window.status).toBe(200);
     expect(window.body.rejections.map((r: { blockNumber: number; code: string }) => `${r.blockNumber}:${r.code}`)).toEqual([

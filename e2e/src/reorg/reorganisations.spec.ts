@@ -95,7 +95,12 @@ describe('reorganisations (3 consumers)', () => {
     const again = await system.ingest([path('deep.ndjson')], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('deep.ndjson is stopped');
-    await ingestComplete('deep.ndjson', branch, env).catch(() => undefined);
+    // The content it had lets it go on, untouched: the refused branch changed nothing.
+    await ingestComplete('deep.ndjson', base, env);
+    expect(await system.meta('deep.ndjson')).toMatchObject({ status: 'active', error: null });
+    await expectExactly(system, 'deep.ndjson', base, [at - 1, at, last]);
+    // --replace takes the new branch, from scratch.
+    writeNdjson(path('deep.ndjson'), branch);
     const replaced = await system.ingest([path('deep.ndjson'), '--replace', '--wait'], env);
     expect(replaced.code).toBe(0);
     await expectExactly(system, 'deep.ndjson', branch, [at, last]);

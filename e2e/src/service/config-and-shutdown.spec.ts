@@ -25,11 +25,16 @@ describe('configuration', () => {
     ['producer', { DATA_DIR: join(WORKSPACE, 'package.json') }, 'DATA_DIR must be a directory'],
     ['producer', { SIMULATE: 'yes' }, 'SIMULATE must be true or false'],
     ['api', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    ['consumer', { LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be json or pretty'],
+    ['api', { HOST: '999.1.1.1' }, 'HOST must be an IP address or localhost'],
+    ['producer', { SIMULATE_NAME: 'sim.json' }, 'SIMULATE_NAME must be a plain file name ending in .ndjson or .jsonl'],
   ] as const)('%s with %j: one clear line, exit 2', (app, env, message) => {
     const result = run(app, env);
     expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(message);
+    // Said once, not once per check of the setting.
+    expect(result.stderr.split(message)).toHaveLength(2);
   });
 
   it('checks settings before commands too', () => {

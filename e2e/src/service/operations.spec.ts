@@ -44,11 +44,14 @@ describe('operational endpoints', () => {
     const status = await system.get('/status');
     expect(status.body.files[0]).toMatchObject({ processedThrough: 12, blocksApplied: 8, lag: 0, eventsApplied: 20, eventsRejected: 6, complete: true });
 
-    // The consumer's own metrics reach the API with its next heartbeat: the 8 jobs found their
-    // block applied, or handed it to the job applying the file.
+    // Job totals are kept in Redis; the consumer's timings reach the API with its next heartbeat.
+    // The 8 jobs found their block applied, or handed it to the job applying the file.
     const jobsDone = (text: string) =>
       [...text.matchAll(/^bqm_jobs_total\{outcome="(applied|delegated)"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[2]), 0);
-    await system.waitUntil(async () => jobsDone((await system.get('/metrics')).body) === 8, 'consumer metrics', 20_000);
+    await system.waitUntil(async () => {
+      const text = (await system.get('/metrics')).body;
+      return jobsDone(text) === 8 && text.includes('bqm_block_apply_seconds_count 8');
+    }, 'consumer metrics', 20_000);
     const response = await fetch(`${system.apiUrl}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();

@@ -79,6 +79,9 @@ describe('simulator', () => {
       const usage = await runApp('producer', env, ['simulate', '--rate', 'fast']);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toContain('--rate must be');
+      const json = await runApp('producer', env, ['simulate', '--name', 'sim.json']);
+      expect(json.code).toBe(2);
+      expect(json.stderr).toContain('--name must end in .ndjson or .jsonl');
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -12,3 +12,4 @@ export * from './lib/version-codec';
 export * from './lib/consumer-heartbeats';
 export * from './lib/file-rollback';
 export * from './lib/index-operations';
+export * from './lib/counters';

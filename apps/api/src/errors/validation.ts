@@ -5,13 +5,23 @@ import { ApiError } from './api-error';
 
 function describe(errors: ValidationError[]): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const error of errors) fields[error.property] = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  for (const error of errors) {
+    fields[error.property] = error.constraints?.['whitelistValidation']
+      ? 'is not a parameter of this endpoint'
+      : (Object.values(error.constraints ?? {})[0] ?? 'is invalid');
+  }
   return fields;
 }
 
-/** Checks query strings and params against their DTO; answers 400 naming each bad field. */
+/**
+ * Checks query strings and params against their DTO; answers 400 naming each bad field. A
+ * parameter the endpoint does not know is an error too (`includeRemoved[]=true` must not be
+ * silently ignored).
+ */
 export const validationPipe = new ValidationPipe({
   transform: true,
+  whitelist: true,
+  forbidNonWhitelisted: true,
   forbidUnknownValues: false,
   exceptionFactory: (errors) => {
     const fields = describe(errors);

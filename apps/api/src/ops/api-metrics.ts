@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The API's own metrics; gauges are filled from Redis when /metrics is scraped. */
 @Injectable()
@@ -14,6 +14,8 @@ export class ApiMetrics {
     registers: [this.registry],
   });
   readonly queueJobs = new Gauge({ name: 'bqm_queue_jobs', help: 'Jobs in the queue, by state', labelNames: ['queue', 'state'], registers: [this.registry] });
+  readonly jobs = new Counter({ name: 'bqm_jobs_total', help: 'Block jobs finished by consumers, by outcome (applied, delegated, superseded, failed, returned)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly rollbacks = new Counter({ name: 'bqm_rollbacks_total', help: 'Chain reorganisations undone by consumers', registers: [this.registry] });
   readonly consumersAlive = new Gauge({ name: 'bqm_consumers_alive', help: 'Consumers with a recent heartbeat', registers: [this.registry] });
   readonly fileBlocksApplied = new Gauge({ name: 'bqm_file_blocks_applied', help: 'Blocks applied, per file', labelNames: ['file'], registers: [this.registry] });
   readonly fileEventsApplied = new Gauge({ name: 'bqm_file_events_applied', help: 'Events accepted, per file', labelNames: ['file'], registers: [this.registry] });
@@ -24,6 +26,16 @@ export class ApiMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'bqm_api_' });
+  }
+
+  /** Sets the counters kept in Redis (prom-client counters only go up by `inc`, so reset first). */
+  setCounters(counters: Record<string, number>): void {
+    this.jobs.reset();
+    this.rollbacks.reset();
+    for (const [name, value] of Object.entries(counters)) {
+      if (name.startsWith('jobs:')) this.jobs.inc({ outcome: name.slice('jobs:'.length) }, value);
+      else if (name === 'rollbacks') this.rollbacks.inc(value);
+    }
   }
 }
 

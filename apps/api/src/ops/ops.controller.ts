@@ -60,8 +60,14 @@ export class OpsController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', type: String })
   async metricsText(@Res() response: Response): Promise<void> {
-    const [queue, consumers, files] = await Promise.all([this.status.queueCounts(), this.status.consumers(), this.status.files()]);
+    const [queue, consumers, files, counters] = await Promise.all([
+      this.status.queueCounts(),
+      this.status.consumers(),
+      this.status.files(),
+      this.status.counters(),
+    ]);
     const m = this.metrics;
+    m.setCounters(counters);
     m.queueJobs.reset();
     for (const [state, count] of Object.entries(queue)) m.queueJobs.set({ queue: BLOCKS_QUEUE, state }, count);
     m.consumersAlive.set(consumers.length);

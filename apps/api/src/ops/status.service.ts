@@ -1,5 +1,5 @@
 import { REDIS } from '@bqm/platform';
-import { BLOCKS_QUEUE, ConsumerHeartbeat, ConsumerHeartbeats, coverageEnd, FileMeta, isComplete, StateReader, StoreKeys } from '@bqm/store';
+import { BLOCKS_QUEUE, BullBlockQueue, ConsumerHeartbeat, DeploymentCounters, ConsumerHeartbeats, coverageEnd, FileMeta, isComplete, StateReader, StoreKeys } from '@bqm/store';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -28,8 +28,6 @@ export interface FileStatus {
 
 export type QueueCounts = Record<string, number>;
 
-const FAILED_JOBS_READ = 1000;
-
 /** What the operational endpoints report: Redis, consumers, the queue, and each file's progress. */
 @Injectable()
 export class StatusService {
@@ -56,6 +54,10 @@ export class StatusService {
     }
   }
 
+  counters(): Promise<Record<string, number>> {
+    return new DeploymentCounters(this.redis, this.keys).read();
+  }
+
   consumers(): Promise<ConsumerHeartbeat[]> {
     return this.heartbeats.alive();
   }
@@ -66,13 +68,15 @@ export class StatusService {
 
   async files(): Promise<FileStatus[]> {
     const metas = await this.reader.listFiles();
-    const failed = await this.failedBlocksByFile();
+    const failed = await new BullBlockQueue(this.queue).failedBlocks();
     const pipeline = this.redis.pipeline();
     for (const meta of metas) {
       pipeline.zcount(this.keys.file(meta.fileName).blocks, meta.appliedThrough === null ? '-inf' : `(${meta.appliedThrough}`, '+inf');
     }
     const lags = ((await pipeline.exec()) ?? []).map(([, count]) => Number(count));
-    return metas.map((meta, i) => this.fileStatus(meta, lags[i], failed.get(meta.fileName)?.size ?? 0));
+    return metas.map((meta, i) =>
+      this.fileStatus(meta, lags[i], (failed.get(meta.fileName) ?? []).filter((block) => block.generation === meta.generation).length),
+    );
   }
 
   private fileStatus(meta: FileMeta, lag: number, blocksFailed: number): FileStatus {
@@ -92,17 +96,5 @@ export class StatusService {
       reorgs: meta.reorgs,
       rewindPending: meta.rewindTo !== null,
     };
-  }
-
-  /** Failed jobs are few (they are retried first); group the blocks they carry by file. */
-  private async failedBlocksByFile(): Promise<Map<string, Set<number>>> {
-    const byFile = new Map<string, Set<number>>();
-    for (const job of await this.queue.getFailed(0, FAILED_JOBS_READ - 1)) {
-      if (!job?.data?.fileName) continue;
-      const blocks = byFile.get(job.data.fileName) ?? new Set<number>();
-      blocks.add(job.data.blockNumber);
-      byFile.set(job.data.fileName, blocks);
-    }
-    return byFile;
   }
 }

@@ -1,19 +1,4 @@
-import { Transform } from 'class-transformer';
-import { IsBoolean, registerDecorator, ValidationArguments } from 'class-validator';
-
-const toBoolean = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  const word = value.trim().toLowerCase();
-  return word === 'true' ? true : word === 'false' ? false : value;
-};
-
-/** A `true`/`false` setting (any case); anything else is a configuration error naming the value. */
-export function booleanSetting(): PropertyDecorator {
-  return (target, key) => {
-    Transform(toBoolean)(target, key);
-    IsBoolean({ message: `${String(key)} must be true or false, got "$value"` })(target, key);
-  };
-}
+import { registerDecorator, ValidationArguments } from 'class-validator';
 
 /**
  * Two settings that only make sense together (a user and its password): both set, or neither.

@@ -15,6 +15,6 @@ export class StateQueryDto {
 
   @ApiPropertyOptional({ description: 'Include removed operators and validators', enum: ['true', 'false'] })
   @IsOptional()
-  @IsIn(['true', 'false'], { message: 'must be "true" or "false", got $value' })
+  @IsIn(['true', 'false'], { message: (args) => `must be "true" or "false", got ${JSON.stringify(args.value)}` })
   includeRemoved?: string;
 }

@@ -18,7 +18,7 @@ export class StateService {
     const requested = query.blockNumber === 'latest' ? 'latest' : Number(query.blockNumber);
     for (let attempt = 1; ; attempt++) {
       const meta = await this.files.require(query.fileName);
-      const blockNumber = this.files.answerableBlock(meta, requested);
+      const blockNumber = await this.files.answerableBlock(meta, requested);
       try {
         const collections = await this.reader.stateAt(meta, blockNumber, query.includeRemoved === 'true');
         return { fileName: meta.fileName, blockNumber, processedThrough: meta.processedThrough, ...collections };

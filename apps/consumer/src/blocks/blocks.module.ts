@@ -1,4 +1,4 @@
-import { FileApplier, StoreKeys } from '@bqm/store';
+import { DeploymentCounters, FileApplier, StoreKeys } from '@bqm/store';
 import { ConsumerMetrics, REDIS } from '@bqm/platform';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -11,8 +11,15 @@ import { BlocksProcessor } from './blocks.processor';
   providers: [
     {
       provide: FileApplier,
-      inject: [REDIS, StoreKeys, ConfigService, PinoLogger, ConsumerMetrics],
-      useFactory: (redis: Redis, keys: StoreKeys, config: ConfigService<ConsumerConfig, true>, logger: PinoLogger, metrics: ConsumerMetrics) => {
+      inject: [REDIS, StoreKeys, ConfigService, PinoLogger, ConsumerMetrics, DeploymentCounters],
+      useFactory: (
+        redis: Redis,
+        keys: StoreKeys,
+        config: ConfigService<ConsumerConfig, true>,
+        logger: PinoLogger,
+        metrics: ConsumerMetrics,
+        counters: DeploymentCounters,
+      ) => {
         logger.setContext('FileApplier');
         return new FileApplier(
           redis,
@@ -29,11 +36,12 @@ import { BlocksProcessor } from './blocks.processor';
           },
           (rollback) => {
             logger.warn({ file: rollback.fileName, ...rollback }, `chain reorganisation: undid ${rollback.blocksUndone} blocks after block ${rollback.toBlock}`);
-            metrics.rollbacks.inc();
+            counters.add('rollbacks').catch(() => undefined);
           },
         );
       },
     },
+    { provide: DeploymentCounters, inject: [REDIS, StoreKeys], useFactory: (redis: Redis, keys: StoreKeys) => new DeploymentCounters(redis, keys) },
     BlocksProcessor,
   ],
 })

@@ -1,8 +1,7 @@
-import { ApplyBlockJob, ApplyCancelledError, BLOCKS_QUEUE, FileApplier, FileStoppedError, JobOutcome } from '@bqm/store';
+import { ApplyBlockJob, ApplyCancelledError, BLOCKS_QUEUE, DeploymentCounters, FileApplier, FileStoppedError, JobOutcome } from '@bqm/store';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ConsumerMetrics } from '@bqm/platform';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import { ConsumerConfig } from '../consumer.config';
@@ -23,7 +22,7 @@ export class BlocksProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly applier: FileApplier,
     private readonly config: ConfigService<ConsumerConfig, true>,
     private readonly logger: PinoLogger,
-    private readonly metrics: ConsumerMetrics,
+    private readonly counters: DeploymentCounters,
   ) {
     super();
     this.logger.setContext(BlocksProcessor.name);
@@ -43,17 +42,17 @@ export class BlocksProcessor extends WorkerHost implements OnApplicationBootstra
     const { fileName, blockNumber } = job.data;
     try {
       const outcome = await this.applier.ensureApplied(job.data, () => this.stopping);
-      this.metrics.jobs.inc({ outcome: outcome.outcome });
+      await this.counters.add(`jobs:${outcome.outcome}`);
       this.logger.debug({ file: fileName, block: blockNumber, job: job.id, ...outcome }, 'block done');
       return outcome;
     } catch (error) {
       if (error instanceof ApplyCancelledError && token) {
         // Not a failure: the job goes back to the queue for another consumer, attempts untouched.
-        this.metrics.jobs.inc({ outcome: 'returned' });
+        await this.counters.add('jobs:returned');
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError();
       }
-      this.metrics.jobs.inc({ outcome: 'failed' });
+      await this.counters.add('jobs:failed');
       if (error instanceof FileStoppedError) throw new UnrecoverableError(error.message);
       this.logger.error({ file: fileName, block: blockNumber, job: job.id, attempt: job.attemptsMade + 1, err: error }, 'block failed');
       throw error;

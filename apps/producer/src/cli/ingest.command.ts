@@ -1,6 +1,8 @@
 import { BlockFileFormat, LogCounts } from '@bqm/block-files';
 import { FileIngestor, IngestRefusedError, IngestResult } from '@bqm/ingest';
-import { FileBusyError, FileCatalog, coverageEnd, isComplete } from '@bqm/store';
+import { BLOCKS_QUEUE, BullBlockQueue, FileBusyError, FileCatalog, isComplete } from '@bqm/store';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { INestApplicationContext } from '@nestjs/common';
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -119,7 +121,7 @@ export async function runIngest(app: INestApplicationContext, args: IngestArgs):
   } catch (error) {
     progress.done();
     if (error instanceof IngestRefusedError || error instanceof FileBusyError) {
-      process.stderr.write(`refused: ${error.message}\n`);
+      process.stderr.write(`${error instanceof IngestRefusedError && error.stoppedFile ? 'stopped' : 'refused'}: ${error.message}\n`);
       return 2;
     }
     throw error;
@@ -130,14 +132,17 @@ export async function runIngest(app: INestApplicationContext, args: IngestArgs):
   if (logs !== undefined) process.stdout.write(`${logs}\n`);
   if (!args.wait) return 0;
 
+  if (result.retriedFailedBlocks > 0) {
+    process.stdout.write(`${result.fileName}: ${result.retriedFailedBlocks} blocks whose processing had failed are tried again\n`);
+  }
+  if (!args.wait) return 0;
+
   const catalog = app.get(FileCatalog);
-  for (;;) {
+  const queue = new BullBlockQueue(app.get<Queue>(getQueueToken(BLOCKS_QUEUE)));
+  for (let round = 0; ; round++) {
     const meta = (await catalog.meta(result.fileName))!;
-    const end = coverageEnd(meta);
-    const first = meta.firstBlock ?? 0;
-    const done = meta.processedThrough === null ? 0 : Math.max(0, meta.processedThrough - first + 1);
-    const total = end === null ? undefined : end - first + 1;
-    progress.update(`applying ${meta.fileName}`, done, total, `(through block ${meta.processedThrough ?? '-'})`);
+    const done = meta.blocksApplied;
+    progress.update(`applying ${meta.fileName}`, done, meta.blockCount, `blocks (through block ${meta.processedThrough ?? '-'})`);
     if (meta.status === 'stopped') {
       progress.done();
       process.stderr.write(`${meta.fileName} stopped: ${meta.error}\n`);
@@ -149,6 +154,18 @@ export async function runIngest(app: INestApplicationContext, args: IngestArgs):
         `${meta.fileName} is processed through block ${meta.processedThrough}: ${meta.eventsApplied} events applied, ${meta.eventsRejected} rejected\n`,
       );
       return 0;
+    }
+    // A block whose processing failed for good holds the file back: say so instead of waiting forever.
+    if (round % 5 === 4) {
+      const failed = ((await queue.failedBlocks()).get(meta.fileName) ?? []).filter((block) => block.generation === meta.generation);
+      if (failed.length > 0) {
+        progress.done();
+        process.stderr.write(
+          `${meta.fileName} is held at block ${meta.processedThrough ?? '-'}: processing of block ${failed[0].blockNumber} failed (${failed[0].reason})` +
+            `${failed.length > 1 ? ` and ${failed.length - 1} more` : ''}; once the cause is fixed, ingest the file again to retry\n`,
+        );
+        return 1;
+      }
     }
     await sleep(200);
   }

@@ -39,8 +39,10 @@ export function parseSimulateArgs(args: string[]): SimulationRun {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const { values } = parsed;
+  const name = values.name ?? 'sim.ndjson';
+  if (!/\.(ndjson|jsonl)$/.test(name)) throw new UsageError(`--name must end in .ndjson or .jsonl (the simulator writes NDJSON), got ${name}`);
   return {
-    name: values.name ?? 'sim.ndjson',
+    name,
     seed: number(values.seed, 'seed', 7, Number.isSafeInteger, 'an integer'),
     rate: number(values.rate, 'rate', 2, (n) => n >= 0 && n <= 10_000, 'a number of blocks per second from 0 to 10000'),
     blocks: values.blocks === undefined ? undefined : number(values.blocks, 'blocks', 0, (n) => Number.isSafeInteger(n) && n > 0, 'a positive integer'),

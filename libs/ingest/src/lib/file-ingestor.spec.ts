@@ -245,7 +245,11 @@ describe('FileIngestor', () => {
     const meta = await world.catalog.meta('deep.json');
     expect(meta).toMatchObject({ status: 'stopped', processedThrough: 1149, blocksApplied: applied.blocksApplied, eventsApplied: applied.eventsApplied });
     expect(meta!.error).toContain('a chain reorganisation: the change from block 1150 reaches 150 applied blocks back');
-    await expect(world.ingestor().ingest(world.write('deep.json', blocks))).rejects.toThrow('deep.json is stopped');
+    await expect(world.ingestor().ingest(world.write('deep.json', changed))).rejects.toThrow('deep.json is stopped');
+    // Given the content it had, it goes on as it was.
+    const resumed = await world.ingestor().ingest(world.write('deep.json', blocks));
+    expect(resumed).toMatchObject({ outcome: 'unchanged' });
+    expect(resumed.meta).toMatchObject({ status: 'active', error: null, processedThrough: 1299, blocksApplied: applied.blocksApplied });
   });
 
   it('blocks within the coverage declared by toBlock may be replaced later (a reorganisation); a smaller toBlock is refused; a larger one alone is an append', async () => {
@@ -392,6 +396,9 @@ describe('FileIngestor', () => {
       }
       requestRewind(fileName: string, generation: number, target: number, epoch: number): Promise<void> {
         return this.inner.requestRewind(fileName, generation, target, epoch);
+      }
+      retryFailed(fileName: string): Promise<number> {
+        return this.inner.retryFailed(fileName);
       }
       open(): void {
         this.openGate();

@@ -15,7 +15,11 @@ import { basename } from 'node:path';
 
 /** The file cannot be taken as it is; nothing was queued. The CLI exits 2 with the message. */
 export class IngestRefusedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The refusal stopped the file (a chain reorganisation deeper than the window). */
+    readonly stoppedFile = false,
+  ) {
     super(message);
     this.name = 'IngestRefusedError';
   }
@@ -50,6 +54,8 @@ export interface IngestResult {
   reorganisedFrom: number | null;
   /** Raw-log files: how many logs were read, and how many were ignored, undecodable or removed. */
   logs: LogCounts | null;
+  /** Blocks whose jobs had failed for good and were given another round of attempts. */
+  retriedFailedBlocks: number;
   blocksInFile: number;
   blocksQueued: number;
   /** First block queued by this ingest, if any. */
@@ -114,8 +120,11 @@ export class FileIngestor {
     });
     report();
     const hint = '(use --replace to drop its state and ingest it anew, or --name to ingest it under another name)';
-    if (previous?.status === 'stopped' && !options.replace) {
-      throw new IngestRefusedError(`${fileName} is stopped: ${previous.error ?? 'see /status'} ${hint}`);
+    const resuming = previous?.status === 'stopped' && comparison.kind === 'same-prefix' && !options.replace;
+    if (previous?.status === 'stopped' && !resuming && !options.replace) {
+      throw new IngestRefusedError(
+        `${fileName} is stopped: ${previous.error ?? 'see /status'}; ingest the content it had to let it go on, or use --replace to start it again`,
+      );
     }
     if (comparison.kind === 'refused' && !options.replace) {
       throw new IngestRefusedError(`${fileName}: ${comparison.reason}; the file differs from the one ingested under this name before ${hint}`);
@@ -123,6 +132,7 @@ export class FileIngestor {
     const replacing = previous !== null && options.replace === true;
     if (replacing) await this.catalog.drop(fileName);
     const meta = await this.catalog.open(fileName, summary.format, 'file', this.reorgWindow);
+    if (resuming) await this.catalog.resume(fileName, meta.generation);
     let matched = 0;
     if (!replacing && comparison.kind === 'same-prefix') matched = comparison.matchedBlocks;
     if (!replacing && comparison.kind === 'reorganised') {
@@ -130,7 +140,7 @@ export class FileIngestor {
       const refused = await this.catalog.beginReorg(fileName, meta.generation, comparison.fromBlock, comparison.chain);
       if (refused) {
         if (!refused.stopped) await this.catalog.seal(fileName, meta.generation, previous?.toBlock ?? undefined, true);
-        throw new IngestRefusedError(`${fileName}: ${comparison.reason}, and ${refused.reason}${refused.stopped ? '' : ` ${hint}`}`);
+        throw new IngestRefusedError(`${fileName}: ${comparison.reason}, and ${refused.reason}${refused.stopped ? '' : ` ${hint}`}`, refused.stopped);
       }
       matched = comparison.matchedBlocks;
     }
@@ -155,7 +165,12 @@ export class FileIngestor {
       }
       await flush();
     }
-    if (matched > 0) await this.requeueUnapplied(fileName, meta.generation, meta.appliedThrough);
+    let retried = 0;
+    if (matched > 0) {
+      await this.requeueUnapplied(fileName, meta.generation, meta.appliedThrough);
+      // Blocks whose jobs failed for good get another round: ingesting again is how to ask for it.
+      retried = await this.queue.retryFailed(fileName);
+    }
     const sealed = await this.catalog.seal(fileName, meta.generation, summary.toBlock, true, summary.logs?.ignored);
     if (sealed.rewindTo !== null) {
       // Applied blocks were taken back: a consumer must undo them even if no new block follows.
@@ -178,6 +193,7 @@ export class FileIngestor {
       firstQueuedBlock: firstQueued,
       reorganisedFrom: comparison.kind === 'reorganised' && !replacing ? comparison.fromBlock : null,
       logs: summary.logs ?? null,
+      retriedFailedBlocks: retried,
       meta: sealed,
     };
   }

@@ -25,6 +25,11 @@ export class BaseConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be one of $constraint1, got "$value"' })
   LOG_LEVEL = 'info';
+
+  /** `json`, `pretty`, or unset: readable in a terminal, JSON otherwise (see logging.ts). */
+  @IsOptional()
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty, got "$value"' })
+  LOG_FORMAT?: string = undefined;
 }
 
 export function portSetting(): PropertyDecorator {
@@ -56,9 +61,15 @@ export function numberSetting(min: number, max: number): PropertyDecorator {
   };
 }
 
+/** A `true`/`false` setting (any case; `1`/`0` too); anything else is a configuration error naming the value. */
 export function booleanSetting(): PropertyDecorator {
+  const toBoolean = ({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const word = value.trim().toLowerCase();
+    return word === 'true' || word === '1' ? true : word === 'false' || word === '0' ? false : value;
+  };
   return (target, key) => {
-    Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))(target, key);
+    Transform(toBoolean)(target, key);
     IsBoolean({ message: `${String(key)} must be true or false, got "$value"` })(target, key);
   };
 }
@@ -85,7 +96,8 @@ export function loadConfig<T extends object>(type: new () => T, env: NodeJS.Proc
   const config = plainToInstance(type, { ...defaults, ...given });
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    const messages = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+    // One message a setting: its checks all say the same thing.
+    const messages = [...new Set(errors.map((error) => Object.values(error.constraints ?? {})[0]).filter(Boolean))];
     throw new ConfigError(`invalid configuration: ${messages.join('; ')}`);
   }
   return config;

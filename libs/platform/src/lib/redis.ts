@@ -6,7 +6,16 @@ import { Redis, RedisOptions } from 'ioredis';
  * instead of failing half-way.
  */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+  // Without a listener ioredis prints every failed reconnection attempt; one line per outage is enough.
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: `Redis connection (${options.connectionName ?? 'bqm'}) lost: ${error.message}; reconnecting` })}\n`);
+  });
+  redis.on('ready', () => (down = false));
+  return redis;
 }
 
 /**

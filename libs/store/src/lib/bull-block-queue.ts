@@ -14,6 +14,14 @@ export const APPLY_BLOCK_JOB_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
+const FAILED_JOBS_READ = 1000;
+
+export interface FailedBlock {
+  blockNumber: number;
+  generation: number;
+  reason: string;
+}
+
 /** The BullMQ driver of `BlockQueue`. */
 export class BullBlockQueue implements BlockQueue {
   constructor(private readonly queue: Queue) {}
@@ -32,6 +40,35 @@ export class BullBlockQueue implements BlockQueue {
   async requestRewind(fileName: string, generation: number, target: number, epoch: number): Promise<void> {
     const { data, jobId } = rewindJob(fileName, generation, target, epoch);
     await this.queue.add(APPLY_BLOCK_JOB, data, { ...APPLY_BLOCK_JOB_OPTIONS, jobId });
+  }
+
+  /**
+   * Blocks whose job failed for good, by file, with the last error. Failed jobs are few (they
+   * were retried first); a file with one does not move past that block until it is retried.
+   */
+  async failedBlocks(): Promise<Map<string, FailedBlock[]>> {
+    const byFile = new Map<string, FailedBlock[]>();
+    for (const job of await this.queue.getFailed(0, FAILED_JOBS_READ - 1)) {
+      const data = job?.data as ApplyBlockJob | undefined;
+      if (!data?.fileName) continue;
+      const failed = byFile.get(data.fileName) ?? [];
+      if (!failed.some((block) => block.blockNumber === data.blockNumber)) {
+        failed.push({ blockNumber: data.blockNumber, generation: data.generation, reason: job.failedReason ?? 'unknown' });
+      }
+      byFile.set(data.fileName, failed.sort((a, b) => a.blockNumber - b.blockNumber));
+    }
+    return byFile;
+  }
+
+  /** Gives the failed jobs of a file another round of attempts. Returns how many. */
+  async retryFailed(fileName: string): Promise<number> {
+    let retried = 0;
+    for (const job of await this.queue.getFailed(0, FAILED_JOBS_READ - 1)) {
+      if ((job?.data as ApplyBlockJob | undefined)?.fileName !== fileName) continue;
+      await job.retry('failed');
+      retried += 1;
+    }
+    return retried;
   }
 
   async close(): Promise<void> {

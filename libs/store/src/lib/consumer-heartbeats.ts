@@ -17,7 +17,7 @@ export const HEARTBEAT_INTERVAL_MS = 5000;
 /** A consumer not heard of for this long is taken for dead. */
 export const HEARTBEAT_EXPIRY_MS = 3 * HEARTBEAT_INTERVAL_MS;
 /** Heartbeats of consumers gone longer than this are forgotten. */
-const HEARTBEAT_FORGET_MS = 3600_000;
+const HEARTBEAT_FORGET_MS = 10 * 60_000;
 
 export class ConsumerHeartbeats {
   constructor(

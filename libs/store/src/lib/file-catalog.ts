@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { FILE_STATUS_ACTIVE, FileMeta, parseFileMeta } from './file-meta';
 import { StoreKeys } from './keys';
-import { BEGIN_REORG, RELEASE_LEASE, SEAL_FILE, STORE_BLOCKS, TAKE_LEASE } from './scripts';
+import { BEGIN_REORG, RELEASE_LEASE, RESUME_FILE, SEAL_FILE, STORE_BLOCKS, TAKE_LEASE } from './scripts';
 
 export interface StoredBlock {
   number: number;
@@ -126,6 +126,12 @@ export class FileCatalog {
       stopWhenTooDeep ? '1' : '0',
     ]);
     return ok === 1 ? undefined : { reason, stopped: stopped === 1 };
+  }
+
+  /** A stopped file goes on (see RESUME_FILE). */
+  async resume(fileName: string, generation: number): Promise<void> {
+    const file = this.keys.file(fileName);
+    await RESUME_FILE.run(this.redis, [file.meta], [file.base, String(generation), String(Date.now())]);
   }
 
   async storeBlocks(fileName: string, generation: number, blocks: readonly StoredBlock[]): Promise<void> {

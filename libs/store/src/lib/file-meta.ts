@@ -79,8 +79,8 @@ export function coverageEnd(meta: FileMeta): number | null {
   return meta.toBlock === null ? meta.lastBlock : Math.max(meta.lastBlock, meta.toBlock);
 }
 
-/** Fully processed: ingested whole, and every block of it applied. */
+/** Fully processed: ingested whole, every block of it applied, no reorganisation left to undo. */
 export function isComplete(meta: FileMeta): boolean {
   const end = coverageEnd(meta);
-  return meta.sealed && meta.status === 'active' && (end === null || (meta.processedThrough ?? -1) >= end);
+  return meta.sealed && meta.status === 'active' && meta.rewindTo === null && (end === null || (meta.processedThrough ?? -1) >= end);
 }

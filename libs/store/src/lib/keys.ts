@@ -21,6 +21,11 @@ export class StoreKeys {
     return `${this.prefix}:generations`;
   }
 
+  /** Hash: deployment-wide counters (`jobs:<outcome>`, `rollbacks`). */
+  get counters(): string {
+    return `${this.prefix}:counters`;
+  }
+
   /** Hash: consumer id → heartbeat JSON. */
   get consumers(): string {
     return `${this.prefix}:consumers`;

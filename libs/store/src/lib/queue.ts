@@ -42,4 +42,6 @@ export interface BlockQueue {
   enqueue(jobs: readonly ApplyBlockJob[]): Promise<void>;
   /** Asks a consumer to carry out a pending rewind (a job with its own id). */
   requestRewind(fileName: string, generation: number, target: number, epoch: number): Promise<void>;
+  /** Gives the failed jobs of a file another round of attempts (ingesting it again asks for this). */
+  retryFailed(fileName: string): Promise<number>;
 }

@@ -283,7 +283,7 @@ if applied ~= '' and from <= tonumber(applied) then
   if from <= tonumber(applied) - window then
     local reason = 'the change from block ' .. ARGV[3] .. ' reaches ' .. fmt(tonumber(applied) - from + 1) ..
       ' applied blocks back (applied through block ' .. applied .. '), deeper than the reorganisation window of ' .. fmt(window) .. ' blocks'
-    if ARGV[5] == '1' then reason = 'a chain reorganisation: ' .. reason .. '; the file is stopped at block ' .. fmt(from - 1) .. ' (ingest it again with --replace)' end
+    if ARGV[5] == '1' then reason = 'a chain reorganisation: ' .. reason .. '; the file is stopped at block ' .. fmt(from - 1) .. ' (ingest the content it had to let it go on, or use --replace to start it again)' end
     if ARGV[5] ~= '1' then return {0, reason, 0} end
     local processed = state[6] or ''
     local keep = fmt(from - 1)
@@ -369,4 +369,16 @@ local last = redis.call('ZREVRANGEBYSCORE', base .. 'blocks', target, '-inf', 'L
 redis.call('HSET', meta, 'appliedThrough', last, 'rewindTo', '', 'updatedAt', ARGV[6])
 refreshProgress(base, meta)
 return {1, blocks}
+`);
+
+/**
+ * A stopped file given again with the content it has (not the branch that stopped it) goes on:
+ * its state was never changed by the refused reorganisation. ARGV: base, generation, now.
+ */
+export const RESUME_FILE = new LuaScript(`${HELPERS}
+local meta, base = KEYS[1], ARGV[1]
+if redis.call('HGET', meta, 'generation') ~= ARGV[2] then return 0 end
+redis.call('HSET', meta, 'status', 'active', 'error', '', 'updatedAt', ARGV[3])
+refreshProgress(base, meta)
+return 1
 `);
