@@ -13,6 +13,8 @@ import { validationPipe } from './errors/validation';
 runMain(ApiConfig, async (config) => {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // A state is megabytes of JSON: hashing every answer for an ETag costs more than it saves.
+  app.set('etag', false);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new AllExceptionsFilter());
   const openApi = new DocumentBuilder()
