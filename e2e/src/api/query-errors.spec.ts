@@ -97,6 +97,16 @@ describe('state query errors', () => {
     expect((await system.get('/no/such/route')).body).toMatchObject({ error: 'not_found' });
   });
 
+  it.each(['/files?fileName=blocks.json', '/files/blocks.json?blockNumber=2', '/status?file=blocks.json'])(
+    'answers 400 for a parameter an endpoint does not take: %s',
+    async (path) => {
+      const { status, body } = await system.get(path);
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ error: 'invalid_parameter' });
+      expect(Object.values(body.fields)).toEqual(['is not a parameter of this endpoint']);
+    },
+  );
+
   it('never answers 500, whatever the query string', async () => {
     const pieces = ['fileName', 'blockNumber', 'includeRemoved', 'x', '', '=', '&', '%', '%zz', '%00', '[]', '[a]', '..', '/', '\\', '-1', '1', 'latest', 'blocks.json', 'true', '%E2%82%AC', '"', "'", '<', '{}', ' '];
     let seed = 7;

@@ -69,3 +69,10 @@ export function IsBlockNumber(options: ValidationOptions & { allowLatest?: boole
       },
     });
 }
+
+/**
+ * The query of an endpoint that takes no parameters: with the pipe's `forbidNonWhitelisted`, any
+ * parameter given is answered 400, as on every other endpoint (`/files?fileName=x` must not
+ * silently list every file).
+ */
+export class NoQueryDto {}

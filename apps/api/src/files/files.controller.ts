@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../errors/api-error';
 import { ErrorBodyDto } from '../errors/error-body.dto';
+import { NoQueryDto } from '../errors/validation';
 import { FileNameParamDto, RejectionsDto, RejectionsQueryDto } from './files.dto';
 import { FileSummaryDto } from './file-summary.dto';
 import { FilesService } from './files.service';
@@ -14,7 +15,8 @@ export class FilesController {
   @Get()
   @ApiOperation({ summary: 'Every ingested file with its progress' })
   @ApiOkResponse({ type: [FileSummaryDto] })
-  async list(): Promise<FileSummaryDto[]> {
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'invalid_parameter: this endpoint takes no parameter' })
+  async list(@Query() _query: NoQueryDto): Promise<FileSummaryDto[]> {
     return (await this.files.list()).map(FileSummaryDto.of);
   }
 
@@ -23,7 +25,7 @@ export class FilesController {
   @ApiOkResponse({ type: FileSummaryDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'invalid_parameter' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'file_not_found' })
-  async get(@Param() { fileName }: FileNameParamDto): Promise<FileSummaryDto> {
+  async get(@Param() { fileName }: FileNameParamDto, @Query() _query: NoQueryDto): Promise<FileSummaryDto> {
     return FileSummaryDto.of(await this.files.require(fileName));
   }
 

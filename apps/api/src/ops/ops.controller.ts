@@ -1,8 +1,10 @@
 import { BLOCKS_QUEUE, ConsumerHeartbeat } from '@bqm/store';
-import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, HttpStatus, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AggregatorRegistry, Registry } from 'prom-client';
+import { ErrorBodyDto } from '../errors/error-body.dto';
+import { NoQueryDto } from '../errors/validation';
 import { ApiMetrics } from './api-metrics';
 import { HealthDto, ReadyDto, StatusDto } from './ops.dto';
 import { StatusService } from './status.service';
@@ -49,7 +51,8 @@ export class OpsController {
   @Get('status')
   @ApiOperation({ summary: "Each file's progress, the queue's counts and the number of live consumers" })
   @ApiOkResponse({ type: StatusDto })
-  async statusReport(): Promise<StatusDto> {
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'invalid_parameter: this endpoint takes no parameter' })
+  async statusReport(@Query() _query: NoQueryDto): Promise<StatusDto> {
     const [queue, consumers, files] = await Promise.all([this.status.queueCounts(), this.status.consumers(), this.status.files()]);
     return { queue, consumers: consumers.length, files };
   }
