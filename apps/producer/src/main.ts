@@ -62,6 +62,12 @@ runMain(ProducerConfig, async (config) => {
       return command(config, args, INGEST_USAGE, parseIngestArgs, runIngest);
     case 'simulate':
       return command(config, args, SIMULATE_USAGE, parseSimulateArgs, (app, run) => runSimulate(app, config.DATA_DIR, run));
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    // eslint-disable-next-line no-fallthrough -- process.exit does not return
     default:
       process.stderr.write(`unknown command "${name}"\n${USAGE}\n`);
       process.exit(2);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectExactly, writeNdjson } from '../support/chain';
+import { startApp } from '../support/processes';
 import { freePort, TestSystem } from '../support/system';
 
 /**
@@ -36,6 +37,14 @@ describe('Redis restarting mid-file', () => {
     } finally {
       probe.disconnect();
     }
+  };
+
+  /** Stopped as an operator stops it (SIGTERM: it answers what it has read, then closes), then started again. */
+  const restartRedis = async (downMs: number) => {
+    redis!.kill('SIGTERM');
+    await new Promise((resolve) => redis!.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    startRedis();
   };
 
   beforeAll(async () => {
@@ -73,4 +82,26 @@ describe('Redis restarting mid-file', () => {
     expect(system.consumers.every((consumer) => consumer.running)).toBe(true);
     expect((await system.get('/ready')).status).toBe(200);
   });
+
+  it('npm run ingest rides out Redis stopping and starting again while it queues, and the file ends whole and exact', async () => {
+    const big = simulateBlocks({ seed: 43, blocks: 30_000, compactShares: true });
+    const path = writeNdjson(join(dir, 'queueing.ndjson'), big);
+    const queueing = await TestSystem.start({ consumers: 1, redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      const ingest = startApp('producer', queueing.environment, ['ingest', path]);
+      await queueing.waitUntil(async () => ingest.log().includes('queueing queueing.ndjson'), 'the ingest queueing blocks', 60_000);
+      // Stopped three times while it queues: a stop lands amid a pipeline's replies at least once.
+      for (let kill = 0; kill < 3 && ingest.running; kill++) {
+        await restartRedis(1000);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+      const { code } = await ingest.exited();
+      expect({ code, log: ingest.log() }).toMatchObject({ code: 0 });
+      expect(ingest.log()).not.toContain('error');
+      await queueing.waitComplete('queueing.ndjson', 180_000);
+      await expectExactly(queueing, 'queueing.ndjson', big, [1, 15_000, 30_000]);
+    } finally {
+      await queueing.stop();
+    }
+  }, 300_000);
 });

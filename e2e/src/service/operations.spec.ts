@@ -1,5 +1,9 @@
+import { simulateBlocks } from '@bqm/simulation';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeNdjson } from '../support/chain';
 import { startApp } from '../support/processes';
 import { freePort, TestSystem } from '../support/system';
 import { appEntry, WORKSPACE } from '../support/workspace';
@@ -138,5 +142,26 @@ describe('logs and progress', () => {
     expect(plain.stderr).not.toContain('\r');
     expect(plain.stderr).toMatch(/^checking plain\.json \d+ blocks$/m);
     expect(plain.stdout).toContain('plain.json is processed through block 12: 20 events applied, 6 rejected');
+  });
+
+  it('says so when an ingest is interrupted before its file is queued whole, and how to finish it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bqm-interrupt-'));
+    try {
+      const path = writeNdjson(join(dir, 'cut.ndjson'), simulateBlocks({ seed: 5, blocks: 30_000, compactShares: true }));
+      const ingest = startApp('producer', system.environment, ['ingest', path]);
+      await system.waitUntil(async () => ingest.log().includes('queueing cut.ndjson'), 'the ingest queueing blocks', 60_000);
+      const { code } = await ingest.stop('SIGINT');
+      expect(code).toBe(130);
+      expect(ingest.log()).toContain('interrupted: cut.ndjson is not completely queued; ingest it again to finish it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints its usage for --help', () => {
+    const help = spawnSync(process.execPath, [appEntry('producer'), '--help'], { cwd: WORKSPACE, env: { ...process.env, ...system.environment }, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('producer ingest <path>');
+    expect(help.stderr).toBe('');
   });
 });

@@ -5,7 +5,9 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { INestApplicationContext } from '@nestjs/common';
 import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ingestRidingOutRedis } from '../ingest/ride-out-redis';
 import { ProgressLine } from './progress';
 
 export const INGEST_USAGE = `usage: npm run ingest -- <path> [--name <fileName>] [--wait] [--replace] [--format json|ndjson|logs] [--address 0x…]...
@@ -108,16 +110,47 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs `ingest`; returns the exit code (0 done, 2 refused). */
 export async function runIngest(app: INestApplicationContext, args: IngestArgs): Promise<number> {
   const progress = new ProgressLine();
+  const fileName = args.name ?? basename(args.path);
+  let waiting = false;
+  // Interrupted, the file is left part-queued: say so, and how to finish it (nothing is lost).
+  const interrupted = (signal: NodeJS.Signals) => {
+    progress.done();
+    process.stderr.write(
+      waiting
+        ? `stopped waiting: ${fileName} is queued whole and goes on being processed\n`
+        : `interrupted: ${fileName} is not completely queued; ingest it again to finish it\n`,
+    );
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await ingestAndWait(app, args, progress, () => (waiting = true));
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
+async function ingestAndWait(app: INestApplicationContext, args: IngestArgs, progress: ProgressLine, startWaiting: () => void): Promise<number> {
   let result: IngestResult;
   try {
-    result = await app.get(FileIngestor).ingest(args.path, {
-      name: args.name,
-      replace: args.replace,
-      format: args.format,
-      addresses: args.addresses,
-      onProgress: (p) =>
-        progress.update(p.phase === 'checking' ? `checking ${p.fileName}` : `queueing ${p.fileName}`, p.phase === 'checking' ? p.blocksRead : p.blocksQueued, undefined, 'blocks'),
-    });
+    result = await ingestRidingOutRedis(
+      app.get(FileIngestor),
+      args.path,
+      {
+        name: args.name,
+        replace: args.replace,
+        format: args.format,
+        addresses: args.addresses,
+        onProgress: (p) =>
+          progress.update(p.phase === 'checking' ? `checking ${p.fileName}` : `queueing ${p.fileName}`, p.phase === 'checking' ? p.blocksRead : p.blocksQueued, undefined, 'blocks'),
+      },
+      (error) => {
+        progress.done();
+        process.stderr.write(`Redis dropped the connection (${error.message}): ingesting again once it answers\n`);
+      },
+    );
   } catch (error) {
     progress.done();
     if (error instanceof IngestRefusedError || error instanceof FileBusyError) {
@@ -130,13 +163,11 @@ export async function runIngest(app: INestApplicationContext, args: IngestArgs):
   process.stdout.write(`${describe(result)}\n`);
   const logs = describeLogs(result.fileName, result.logs);
   if (logs !== undefined) process.stdout.write(`${logs}\n`);
-  if (!args.wait) return 0;
-
   if (result.retriedFailedBlocks > 0) {
     process.stdout.write(`${result.fileName}: ${result.retriedFailedBlocks} blocks whose processing had failed are tried again\n`);
   }
   if (!args.wait) return 0;
-
+  startWaiting();
   const catalog = app.get(FileCatalog);
   const queue = new BullBlockQueue(app.get<Queue>(getQueueToken(BLOCKS_QUEUE)));
   for (let round = 0; ; round++) {

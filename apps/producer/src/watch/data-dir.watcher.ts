@@ -6,6 +6,7 @@ import { FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PinoLogger } from 'nestjs-pino';
+import { ingestRidingOutRedis } from '../ingest/ride-out-redis';
 import { ProducerConfig } from '../producer.config';
 
 const BLOCK_FILE = /\.(json|ndjson|jsonl)$/;
@@ -81,7 +82,9 @@ export class DataDirWatcher implements OnApplicationBootstrap, OnApplicationShut
     const meta = await this.catalog.meta(name);
     if (meta?.source === 'simulation' && !meta.sealed) return; // a running simulation feeds it itself
     try {
-      const result = await this.ingestor.ingest(path);
+      const result = await ingestRidingOutRedis(this.ingestor, path, {}, (error) =>
+        this.logger.warn({ file: name, err: error }, `Redis dropped the connection while ${name} was ingested: ingesting it again once Redis answers`),
+      );
       const level = result.outcome === 'unchanged' ? 'debug' : 'info';
       this.logger[level]({ file: name, outcome: result.outcome, blocksQueued: result.blocksQueued }, `ingested ${name}`);
     } catch (error) {

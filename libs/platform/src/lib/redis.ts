@@ -29,7 +29,7 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /Command timed out|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|LOADING|enableOfflineQueue/.test(error.message)
+    /Command timed out|Command aborted due to connection close|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|LOADING|enableOfflineQueue/.test(error.message)
   );
 }
 
