@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runApp } from '../support/processes';
@@ -76,6 +76,13 @@ describe('simulator', () => {
       const refused = await runApp('producer', env, ['simulate', '--name', 'again.ndjson', '--seed', '6', '--rate', '0', '--blocks', '130']);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('is not what seed 6 produces');
+      // Its file gone but its name known: refused before anything is written, pointing at --replace.
+      rmSync(join(other, 'again.ndjson'));
+      const orphan = await runApp('producer', env, ['simulate', '--name', 'again.ndjson', '--seed', '5', '--rate', '0', '--blocks', '10']);
+      expect(orphan.code).toBe(2);
+      expect(orphan.stderr).toContain('again.ndjson is already known (its blocks 1 to 120)');
+      expect(orphan.stderr).toContain('use --replace to start it again');
+      expect(existsSync(join(other, 'again.ndjson'))).toBe(false);
       const usage = await runApp('producer', env, ['simulate', '--rate', 'fast']);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toContain('--rate must be');

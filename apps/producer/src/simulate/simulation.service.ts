@@ -53,6 +53,14 @@ export class SimulationService {
     if (existing > 0) {
       // The state may be behind the file (a crash between the two): ingest brings it level.
       await this.ingestor.ingest(path, { name: run.name });
+    } else {
+      const known = await this.catalog.meta(run.name);
+      if (known && known.lastBlock !== null) {
+        throw new IngestRefusedError(
+          `${run.name} is already known (its blocks ${known.firstBlock} to ${known.lastBlock}) but ${path} is not there to continue: ` +
+            'use --replace to start it again, or another --name',
+        );
+      }
     }
     const stream = await this.ingestor.openStream(run.name);
     const progress: SimulationProgress = { fileName: run.name, blocks: existing, lastBlock: stream.lastBlock ?? 0, events: 0 };
