@@ -5,8 +5,9 @@
  * never copied here; the files the reader reads are written to a temp dir.
  *
  * The seven logs are test vectors, not one chain: several share a block number with different
- * block hashes, and they are not sorted by block. So each log is read as a file of its own (in
- * each shape a logs file can take), and the seven as one file are refused.
+ * block hashes, two different ones share a block and a logIndex, and they are not sorted by
+ * block. So each log is read as a file of its own (in each shape a logs file can take), and the
+ * seven as one file are refused.
  */
 import { BlockFileError } from '@bqm/domain';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,7 +129,7 @@ const quantity = (value: unknown): number => Number(BigInt(value as string));
           blockCount: 1,
           firstBlock: blockNumber,
           lastBlock: blockNumber,
-          logs: { total: 1, ignored: 0, invalid: 0, removed: 0 },
+          logs: { total: 1, ignored: 0, invalid: 0, removed: 0, duplicates: 0 },
         });
         const [{ block }] = blocks;
         expect(block.number).toBe(blockNumber);
@@ -142,7 +143,7 @@ const quantity = (value: unknown): number => Number(BigInt(value as string));
     expect((await readAll(path, { addresses: [String(log['address'])] })).blocks[0].block.events).toHaveLength(1);
     const other = await readAll(path, { addresses: ['0x0000000000000000000000000000000000000001'] });
     expect(other.blocks[0].block.events).toEqual([]);
-    expect(other.summary.logs).toEqual({ total: 1, ignored: 1, invalid: 0, removed: 0 });
+    expect(other.summary.logs).toEqual({ total: 1, ignored: 1, invalid: 0, removed: 0, duplicates: 0 });
   });
 
   it('as one file, is refused, naming the file and the log: not sorted by block', async () => {
@@ -151,22 +152,42 @@ const quantity = (value: unknown): number => Number(BigInt(value as string));
     expect(error.location).toMatchObject({ field: 'blockNumber' });
   });
 
-  it('sorted by block, as one file, is refused: one block number with two block hashes', async () => {
+  it('sorted by block, as one file, is refused: two different logs at one block and logIndex, one block number with two block hashes', async () => {
     const sorted = entries.map((entry) => entry.log).sort((a, b) => quantity(a['blockNumber']) - quantity(b['blockNumber']));
     const error = await refusal(write('all-seven-sorted.ndjson', sorted.map((log) => `${JSON.stringify(log)}\n`).join('')));
-    expect(error.message).toMatch(/^all-seven-sorted\.ndjson: log #\d+ at line \d+ \(block \d+, .*\): field "blockHash" is 0x[0-9a-f]{64}, but log #\d+ at line \d+ of the same block has 0x[0-9a-f]{64}$/);
-    expect(error.location).toMatchObject({ field: 'blockHash' });
+    expect(error.message).toMatch(
+      /^all-seven-sorted\.ndjson: log #\d+ at line \d+ \(block \d+, .*, logIndex \d+\): log #\d+ at line \d+ is another log at block \d+, logIndex \d+, with a different "\w+"; a logIndex is unique within a block/,
+    );
+    expect(error.location).toMatchObject({ field: 'logIndex' });
+    // Without the second log at that place, the next problem: two hashes for one block.
+    const places = new Set<string>();
+    const unique = sorted.filter((log) => {
+      if (log['logIndex'] === undefined) return true;
+      const place = `${quantity(log['blockNumber'])}/${quantity(log['logIndex'])}`;
+      if (places.has(place)) return false;
+      places.add(place);
+      return true;
+    });
+    expect(unique.length).toBeLessThan(sorted.length);
+    const hashes = await refusal(write('sorted-unique.ndjson', unique.map((log) => `${JSON.stringify(log)}\n`).join('')));
+    expect(hashes.message).toMatch(/^sorted-unique\.ndjson: log #\d+ at line \d+ \(block \d+, .*\): field "blockHash" is 0x[0-9a-f]{64}, but log #\d+ at line \d+ of the same block has 0x[0-9a-f]{64}$/);
+    expect(hashes.location).toMatchObject({ field: 'blockHash' });
   });
 
   it('the logs that agree with each other make one file: blocks by number, events by (transactionIndex, logIndex)', async () => {
-    // Per block number, the logs without a hash or with the first hash seen for that number.
+    // Per block number, the logs without a hash or with the first hash seen for that number, and
+    // the first of the logs at one block and logIndex.
     const kept: Entry[] = [];
     const hashOf = new Map<number, string>();
+    const places = new Set<string>();
     for (const entry of entries) {
       const number = quantity(entry.log['blockNumber']);
       const hash = typeof entry.log['blockHash'] === 'string' ? entry.log['blockHash'].toLowerCase() : undefined;
       if (hash !== undefined && (hashOf.get(number) ?? hash) !== hash) continue;
+      const place = entry.log['logIndex'] === undefined ? undefined : `${number}/${quantity(entry.log['logIndex'])}`;
+      if (place !== undefined && places.has(place)) continue;
       if (hash !== undefined) hashOf.set(number, hash);
+      if (place !== undefined) places.add(place);
       kept.push(entry);
     }
     const inFile = [...kept].sort((a, b) => quantity(a.log['blockNumber']) - quantity(b.log['blockNumber']));
@@ -180,7 +201,7 @@ const quantity = (value: unknown): number => Number(BigInt(value as string));
     expect(numbers.length).toBeGreaterThan(1);
 
     const { blocks, summary } = await readAll(write('agreeing.json', JSON.stringify({ jsonrpc: '2.0', id: 1, result: inFile.map((e) => e.log) })));
-    expect(summary).toMatchObject({ format: 'logs', blockCount: numbers.length, logs: { total: kept.length, ignored: 0, invalid: 0, removed: 0 } });
+    expect(summary).toMatchObject({ format: 'logs', blockCount: numbers.length, logs: { total: kept.length, ignored: 0, invalid: 0, removed: 0, duplicates: 0 } });
     expect(blocks.map((read) => read.block.number)).toEqual(numbers);
     blocks.forEach((read, b) => {
       expect(read.block.hash).toBe(hashOf.get(read.block.number));

@@ -207,8 +207,26 @@ const REFUSALS: Record<string, string> = {
   'number-not-integer.json':
     'number-not-integer.json: block #1: field "number" must be a block number (a non-negative integer), got 1.5',
   'number-string.json': 'number-string.json: block #1: field "number" must be a block number (a non-negative integer), got "7"',
+  // Beyond 2^53−1, JSON.parse rounds a number: the message says so and shows it as written.
   'number-unsafe.json':
-    'number-unsafe.json: block #1: field "number" must be a block number (a non-negative integer), got 9007199254740992',
+    'number-unsafe.json: block #1: field "number" is 9007199254740993, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+  'number-beyond.json':
+    'number-beyond.json: block #1: field "number" is 99999999999999999999999, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+  'number-negative-unsafe.json':
+    'number-negative-unsafe.json: block #1: field "number" must be a block number (a non-negative integer), got -1e400',
+  'alias-unsafe.ndjson':
+    'alias-unsafe.ndjson: block #2 (line 2): field "blockNumber" is 12345678901234567890, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+  'timestamp-unsafe.json':
+    'timestamp-unsafe.json: block 2 (line 3): field "timestamp" is 18446744073709551615, beyond 9007199254740991 (2^53−1), the largest timestamp it takes',
+  'toblock-unsafe.json':
+    'toblock-unsafe.json: field "toBlock" is 9007199254740992, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+  // Nested deeper than any block needs: refused by the scanner, before anything parses it.
+  'too-deep.json':
+    'too-deep.json: block 1: field "events[0].x" is nested deeper than 64 levels of arrays and objects (at line 1, column 103)',
+  'too-deep-array.json':
+    'too-deep-array.json: block #1: the block is nested deeper than 64 levels of arrays and objects (at line 1, column 66)',
+  'too-deep.ndjson':
+    'too-deep.ndjson: block 2 (line 2): field "events[0].cluster.a.a.a.a.a…" is nested deeper than 64 levels of arrays and objects (at line 2, column 352)',
   'negative-number.json': 'negative-number.json: block #1: field "number" must be a block number (a non-negative integer), got -1',
   'number-alias-disagree.json': 'number-alias-disagree.json: block 1: fields "number" (1) and "blockNumber" (2) disagree',
   'events-missing.json': 'events-missing.json: block 1: field "events" is missing',
@@ -274,6 +292,10 @@ describe('BlockFileReader on bad files', () => {
     expect((await refusal(bad('not-a-list.json'))).location).toMatchObject({ field: 'number', line: 1 });
     expect((await refusal(bad('missing-comma.json'))).location).toMatchObject({ blockIndex: 0, blockNumber: 1 });
     expect((await refusal(bad('truncated-in-string.json'))).location).toMatchObject({ blockIndex: 1, line: 2 });
+    expect((await refusal(bad('number-unsafe.json'))).location).toEqual({ blockIndex: 0, field: 'number', line: undefined });
+    expect((await refusal(bad('timestamp-unsafe.json'))).location).toEqual({ blockIndex: 1, blockNumber: 2, field: 'timestamp', line: 3 });
+    expect((await refusal(bad('too-deep.json'))).location).toEqual({ blockIndex: 0, blockNumber: 1, field: 'events[0].x' });
+    expect((await refusal(bad('too-deep.ndjson'))).location).toMatchObject({ blockIndex: 1, blockNumber: 2, line: 2 });
   });
 
   it('yields the blocks before the problem, then throws', async () => {

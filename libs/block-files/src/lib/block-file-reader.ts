@@ -1,9 +1,20 @@
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { Block, BlockFileError, BlockPosition, BlockSequenceChecker, describeValue, parseBlock } from '@bqm/domain';
-import { LogBlock, LogBlockAssembler, LogPosition } from '@bqm/ssv-logs';
+import {
+  Block,
+  BlockFileError,
+  BlockPosition,
+  BlockSequenceChecker,
+  describeValue,
+  isValueError,
+  parseBlock,
+  parseBlockNumber,
+  parseTimestamp,
+} from '@bqm/domain';
+import { beyondLargest, describeWritten, LARGEST_INTEGER, LogBlock, LogBlockAssembler, LogPosition } from '@bqm/ssv-logs';
 import { canonicalBlockJson, digestOf } from './canonical';
 import { JsonBlockScanner, JsonShapes } from './json-scanner';
+import { memberText } from './json-text';
 import { NdjsonScanner } from './ndjson-scanner';
 import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, ElementNoun, ScanError, ScanItem } from './scan';
 import { firstInvalidUtf8, incompleteTail, rollTail } from './utf8';
@@ -25,6 +36,12 @@ export interface LogCounts {
   invalid: number;
   /** Logs marked `removed: true` (chain reorganisation), left out. */
   removed: number;
+  /**
+   * Identical copies of a log already read (same block, logIndex and content, as overlapping
+   * eth_getLogs pages put end to end give): taken once, the copies dropped. Always set by the
+   * reader.
+   */
+  duplicates?: number;
 }
 
 export interface BlockFileReaderOptions {
@@ -284,6 +301,7 @@ export class BlockFileReader {
         ignored: assembler.ignoredCount,
         invalid: assembler.invalidCount,
         removed: assembler.removedLogCount,
+        duplicates: assembler.duplicateCount,
       };
     }
     this.lastSummary = summary;
@@ -313,6 +331,9 @@ export class BlockFileReader {
           line: item.line,
         });
       }
+      // (a number JSON.parse rounded is shown as written)
+      const problem = integerProblem('toBlock', value, () => item.text.trim());
+      if (problem !== undefined) throw this.error(problem, { field: 'toBlock' });
       const toBlock = this.guard(() => state.checker.checkToBlock(value));
       state.toBlock = toBlock;
       return;
@@ -345,10 +366,10 @@ export class BlockFileReader {
       throw this.error(`${at}: not JSON: ${syntaxMessage(syntaxError)}${hint}`, location);
     }
     if (format === 'logs') {
-      this.handleLog(raw, position, state, withPayload, out);
+      this.handleLog(raw, position, item.text, state, withPayload, out);
       return;
     }
-    const block = this.guard(() => parseBlock(raw, position));
+    const block = this.guard(() => parseNativeBlock(raw, position, item.text));
     this.guard(() => state.checker.accept(block, position));
     if (state.firstBlock === undefined) state.firstBlock = block.number;
     state.lastIndex = item.index;
@@ -364,9 +385,16 @@ export class BlockFileReader {
   }
 
   /** Feeds one log to the assembler; adds the block it completes (the previous one), if any. */
-  private handleLog(raw: unknown, at: LogPosition, state: PassState, withPayload: boolean, out: (ReadBlock | null)[]): void {
+  private handleLog(
+    raw: unknown,
+    at: LogPosition,
+    text: string,
+    state: PassState,
+    withPayload: boolean,
+    out: (ReadBlock | null)[],
+  ): void {
     const assembler = state.assembler!;
-    const completed = this.guard(() => assembler.push(raw, at));
+    const completed = this.guard(() => assembler.push(raw, at, (field) => memberText(text, field)));
     for (const done of completed) out.push(this.logBlock(done, state.blockStart, state, withPayload));
     // Sorted input: a log that completes a block is the first of the next one.
     if (completed.length > 0 || state.blockStart === undefined) state.blockStart = at;
@@ -415,8 +443,9 @@ export class BlockFileReader {
   private wrapScanError(error: unknown, state: PassState): unknown {
     if (!(error instanceof ScanError)) return error;
     const location: BlockFileError['location'] = { ...error.location };
-    if (state.format === 'logs') {
-      // The scanner's elements are logs: named by position (and not located as blocks).
+    if (state.format === 'logs' || (state.format === undefined && state.isRpc())) {
+      // The scanner's elements are logs (a JSON-RPC response holds logs, even before its first
+      // one is read): named by position (and not located as blocks).
       const noun: ElementNoun = 'log';
       delete location.blockIndex;
       return this.error(error.describe((index) => `log #${index + 1}`, noun), location);
@@ -424,7 +453,8 @@ export class BlockFileReader {
     const describe = (index: number) =>
       index === state.lastIndex ? `block ${state.lastNumber}` : `block #${index + 1}`;
     if (location.blockIndex !== undefined && location.blockIndex === state.lastIndex) location.blockNumber = state.lastNumber;
-    return this.error(error.describe(describe, 'block'), location);
+    // (before the first element is read, the reader does not know what the elements are)
+    return this.error(error.describe(describe, state.format === undefined ? undefined : 'block'), location);
   }
 
   private ioError(error: unknown): BlockFileError {
@@ -462,6 +492,47 @@ interface PassState {
   /** Logs files: the assembler, and where the block it is assembling started. */
   assembler: LogBlockAssembler | undefined;
   blockStart: LogPosition | undefined;
+}
+
+/** The integer fields of a block that JSON may write beyond what a JSON number holds exactly. */
+const INTEGER_FIELDS = new Map<string, { what: string; parse: (value: unknown) => unknown }>([
+  ['number', { what: 'block number', parse: parseBlockNumber }],
+  ['blockNumber', { what: 'block number', parse: parseBlockNumber }],
+  ['toBlock', { what: 'block number', parse: parseBlockNumber }],
+  ['timestamp', { what: 'timestamp', parse: parseTimestamp }],
+]);
+
+/**
+ * What is wrong with an integer field whose value is a JSON number that is not a safe integer,
+ * told without the rounded value JSON.parse made of it: beyond 2^53−1, that it is, with the
+ * number as written (`written`, when the text is known); else the usual message, with the
+ * number as written. Undefined for any other value (the domain's message says it).
+ */
+function integerProblem(field: string, value: unknown, written: () => string | undefined): string | undefined {
+  if (typeof value !== 'number' || Number.isSafeInteger(value)) return undefined;
+  const { what, parse } = INTEGER_FIELDS.get(field)!;
+  const text = written();
+  if (value > LARGEST_INTEGER) return `field "${field}" ${beyondLargest(text, what)}`;
+  const parsed = parse(value);
+  if (text === undefined || !isValueError(parsed)) return undefined;
+  return `field "${field}" must be ${parsed.expected}, got ${describeWritten(text)}`;
+}
+
+/** The domain's parseBlock, with a number JSON.parse rounded told as written (see integerProblem). */
+function parseNativeBlock(raw: unknown, position: BlockPosition, text: string): Block {
+  try {
+    return parseBlock(raw, position);
+  } catch (error) {
+    const field = error instanceof BlockFileError ? error.location.field : undefined;
+    if (field === undefined || !INTEGER_FIELDS.has(field)) throw error;
+    const value = (raw as Record<string, unknown>)[field];
+    const problem = integerProblem(field, value, () => memberText(text, field));
+    if (problem === undefined) throw error;
+    const { blockNumber } = (error as BlockFileError).location;
+    const at = blockNumber === undefined ? `block #${position.index + 1}` : `block ${blockNumber}`;
+    const name = position.line === undefined ? at : `${at} (line ${position.line})`;
+    throw new BlockFileError(`${name}: ${problem}`, (error as BlockFileError).location);
+  }
 }
 
 function utf8Error(where: { line: number; blockIndex?: number }, problem: string): ScanError {

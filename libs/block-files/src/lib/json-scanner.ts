@@ -1,4 +1,15 @@
-import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, DescribeBlock, ElementNoun, ScanError, ScanItem, tooLarge } from './scan';
+import { MAX_NESTING_DEPTH } from './json-text';
+import {
+  BlockScanner,
+  DEFAULT_MAX_BLOCK_CHARS,
+  DescribeBlock,
+  ElementNoun,
+  fieldTooDeep,
+  ScanError,
+  ScanItem,
+  tooDeep,
+  tooLarge,
+} from './scan';
 
 // Where the scanner stands in the top-level value.
 const START = 0; // before the top-level value
@@ -72,7 +83,8 @@ function showChar(c: number): string {
  * logs file: the top-level array, or a JSON-RPC response whose `result` is the array of logs.
  * It tracks strings, escapes and nesting depth, and cuts the array into the texts of its
  * elements, which the reader parses one by one, so that memory stays proportional to one
- * element whatever the file size.
+ * element whatever the file size. A value nested deeper than MAX_NESTING_DEPTH is refused here,
+ * before anything parses or walks it.
  *
  * It checks the structure around the elements (brackets, commas, keys, what follows the
  * top-level value); the text of each element is checked by JSON.parse in the reader.
@@ -424,6 +436,7 @@ export class JsonBlockScanner implements BlockScanner {
         inString = true;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         depth += 1;
+        if (depth > MAX_NESTING_DEPTH) this.tooDeep(chunk, start, i);
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth -= 1;
         if (depth === 0) {
@@ -440,6 +453,16 @@ export class JsonBlockScanner implements BlockScanner {
     this.inString = inString;
     this.keep(chunk.slice(start, n));
     return n;
+  }
+
+  /** The value being captured nests too deeply at `i`, where its text in this chunk starts at `start`. */
+  private tooDeep(chunk: string, start: number, i: number): never {
+    const at = this.at(i);
+    if (this.valueKind !== 'block') throw fieldTooDeep(this.currentKey, this.valueLine, at);
+    const prefix = this.pieces.join('') + chunk.slice(start, i + 1);
+    const error = tooDeep(this.blockIndex, this.valueLine > 1 ? this.valueLine : undefined, at, prefix);
+    // (the elements of a JSON-RPC response are logs, whatever the reader knows yet)
+    throw new ScanError((describe, noun) => error.describe(describe, this.logsOnly ? 'log' : noun), error.location);
   }
 
   private finishValue(last: string, out: ScanItem[]): void {

@@ -113,7 +113,7 @@ const SUMMARY: BlockFileSummary = {
   blockCount: 3,
   firstBlock: 16,
   lastBlock: 18,
-  logs: { total: 7, ignored: 1, invalid: 1, removed: 1 },
+  logs: { total: 7, ignored: 1, invalid: 1, removed: 1, duplicates: 0 },
 };
 
 describe('BlockFileReader on logs files', () => {
@@ -185,7 +185,7 @@ describe('BlockFileReader on logs files', () => {
     for (const addresses of [[CONTRACT], [lower(CONTRACT)], [CONTRACT.toUpperCase().replace('0X', '0x'), '0x0000000000000000000000000000000000000001']]) {
       const { blocks, summary } = await readAll(path, { addresses });
       expect(blocks.map((read) => read.block)).toEqual(expectedBlocks(false));
-      expect(summary.logs).toEqual({ total: 7, ignored: 2, invalid: 1, removed: 1 });
+      expect(summary.logs).toEqual({ total: 7, ignored: 2, invalid: 1, removed: 1, duplicates: 0 });
     }
     const other = await readAll(path, { addresses: [OTHER_CONTRACT] });
     expect(other.blocks.map((read) => read.block)).toEqual([
@@ -193,7 +193,7 @@ describe('BlockFileReader on logs files', () => {
       { number: 17, events: [] },
       { number: 18, hash: blockHash(18), events: [OTHER_OPERATOR] },
     ]);
-    expect(other.summary.logs).toEqual({ total: 7, ignored: 5, invalid: 0, removed: 1 });
+    expect(other.summary.logs).toEqual({ total: 7, ignored: 5, invalid: 0, removed: 1, duplicates: 0 });
     // No addresses (or none given): every contract.
     expect((await readAll(path, { addresses: [] })).summary).toEqual(SUMMARY);
     // Addresses change nothing for native blocks.
@@ -216,11 +216,11 @@ describe('BlockFileReader on logs files', () => {
       { number: 4, hash: blockHash(4), events: [] },
       { number: 5, hash: blockHash(5), events: [{ type: 'OperatorRemoved', operatorId: 2 }] },
     ]);
-    expect(summary).toEqual({ format: 'logs', blockCount: 3, firstBlock: 3, lastBlock: 5, logs: { total: 3, ignored: 2, invalid: 0, removed: 0 } });
+    expect(summary).toEqual({ format: 'logs', blockCount: 3, firstBlock: 3, lastBlock: 5, logs: { total: 3, ignored: 2, invalid: 0, removed: 0, duplicates: 0 } });
   });
 
   it('accepts an empty list of logs: a file with no blocks', async () => {
-    const empty = { format: 'logs', blockCount: 0, logs: { total: 0, ignored: 0, invalid: 0, removed: 0 } };
+    const empty = { format: 'logs', blockCount: 0, logs: { total: 0, ignored: 0, invalid: 0, removed: 0, duplicates: 0 } };
     expect(await readAll(write('empty-rpc.json', rpcResponse([])))).toEqual({ blocks: [], summary: empty });
     expect((await readAll(write('empty-result.json', '{ "result" : [ ] }'))).summary).toEqual(empty);
     expect((await readAll(write('empty-forced.json', '[]'), { format: 'logs' })).summary).toEqual(empty);
@@ -416,6 +416,83 @@ describe('refused logs files', () => {
     expect(await refusal(write('double-comma.json', `[${first},,${first}]`))).toMatch(
       /^double-comma\.json: not JSON: unexpected "," at line 1, column \d+ \(expected a log\)$/,
     );
+  });
+
+  it('refuses a log nested deeper than 64 levels, in every shape, naming the file, the log, its block and the field', async () => {
+    // (blockNumber first: read before the deep part, it names the block)
+    const { blockNumber, ...rest } = log(1);
+    const deep = { blockNumber, ...rest, data: 'x' };
+    const text = JSON.stringify(deep).replace('"data":"x"', `"data":${'['.repeat(5000)}${']'.repeat(5000)}`);
+    // The log is level 1: the 64th '[' of "data" is level 65.
+    const column = text.indexOf('"data":') + '"data":'.length + 64;
+    const first = JSON.stringify(log(0));
+    expect(await refusal(write('deep.json', `[${first},\n${text}]`))).toBe(
+      `deep.json: log #2 (line 2, block 16): field "data" is nested deeper than 64 levels of arrays and objects (at line 2, column ${column})`,
+    );
+    expect(await refusal(write('deep-rpc.json', `{"jsonrpc":"2.0","id":1,"result":[\n${text}]}`))).toBe(
+      `deep-rpc.json: log #1 (line 2, block 16): field "data" is nested deeper than 64 levels of arrays and objects (at line 2, column ${column})`,
+    );
+    const located = await readAll(join(dir, 'deep-rpc.json')).catch((caught: BlockFileError) => caught);
+    expect((located as BlockFileError).location).toEqual({ field: 'data', line: 2 });
+    expect(await refusal(write('deep.ndjson', `${first}\n${text}\n`))).toBe(
+      `deep.ndjson: log #2 (line 2, block 16): field "data" is nested deeper than 64 levels of arrays and objects (at line 2, column ${column})`,
+    );
+    expect(await refusal(write('deep-id.json', `{"jsonrpc":"2.0","id":${'['.repeat(100)}`))).toBe(
+      'deep-id.json: field "id" is nested deeper than 64 levels of arrays and objects (at line 1, column 87)',
+    );
+    // The first element, before the reader knows the file holds logs: its keys tell.
+    expect(await refusal(write('deep-first.json', `[${text}]`))).toBe(
+      `deep-first.json: log #1 (block 16): field "data" is nested deeper than 64 levels of arrays and objects (at line 1, column ${column + 1})`,
+    );
+  });
+
+  it('refuses a quantity beyond 2^53−1, showing it as written', async () => {
+    const first = JSON.stringify(log(1));
+    const second = JSON.stringify({ ...log(2), blockNumber: 16, logIndex: 0 })
+      .replace('"blockNumber":16', '"blockNumber":9007199254740993')
+      .replace('"logIndex":0', '"logIndex":99999999999999999999999');
+    expect(await refusal(write('beyond.ndjson', `${first}\n${second}\n`))).toBe(
+      `beyond.ndjson: log #2 at line 2 (tx "${log(2).transactionHash}", logIndex 99999999999999999999999): ` +
+        'field "blockNumber" is 9007199254740993, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+    );
+    expect(await refusal(write('beyond-hex.json', [log(1), log(2, { logIndex: '0x20000000000000' })]))).toBe(
+      `beyond-hex.json: log #2 (tx "${log(2).transactionHash}", logIndex "0x20000000000000"): ` +
+        'field "logIndex" is "0x20000000000000", beyond 9007199254740991 (2^53−1), the largest log index it takes',
+    );
+  });
+
+  it('takes identical copies of a log once (overlapping pages end to end), counting them', async () => {
+    // Two eth_getLogs pages, blocks 16–17 and 17–18, put end to end: block 17's logs come twice.
+    const added = encodeLog('OperatorAdded', { operatorId: 3n, owner: OWNER, publicKey: operatorKey('LS0tLS1DT1BZ'), fee: 0n }, { block: 17, tx: 0, log: 0 });
+    const deposit = log(4, { blockNumber: '0x11', blockHash: blockHash(17), logIndex: '0x1' });
+    const page1 = [log(1), added, deposit];
+    const page2 = [added, deposit, operatorRemoved(3, { block: 18, tx: 0, log: 0 })];
+    const once = [log(1), added, deposit, operatorRemoved(3, { block: 18, tx: 0, log: 0 })];
+    for (const [name, text] of [
+      ['pages.json', JSON.stringify([...page1, ...page2], null, 1)],
+      ['pages.ndjson', ndjson([...page1, ...page2])],
+    ]) {
+      const { blocks, summary } = await readAll(write(name, text));
+      const expected = await readAll(write('once.ndjson', ndjson(once)));
+      expect(blocks.map((read) => read.payload)).toEqual(expected.blocks.map((read) => read.payload));
+      expect(summary.logs).toEqual({ total: 6, ignored: 0, invalid: 0, removed: 0, duplicates: 2 });
+      expect(blocks[1].block.events.map((event) => (event as { type: string }).type)).toEqual(['OperatorAdded', 'OperatorRemoved']);
+      const registry = new InMemoryRegistry();
+      // (the removals of operators 1 and 4 are rejected; operator 3 is added once, not OperatorAlreadyExists)
+      const rejections = blocks.flatMap((read) => registry.applyBlock(read.block).rejections.map((r) => `${r.blockNumber} ${r.code}`));
+      expect(rejections).toEqual(['16 OperatorDoesNotExist', '17 OperatorDoesNotExist']);
+    }
+  });
+
+  it('refuses two different logs at one block and logIndex, naming the file, the block and the logIndex', async () => {
+    const logs = [log(1), log(2), operatorRemoved(7, { block: 16, tx: 0, log: 2 })];
+    const message = await refusal(write('clash.ndjson', ndjson(logs)));
+    expect(message).toBe(
+      `clash.ndjson: log #3 at line 3 (block 16, tx ${logs[2].transactionHash}, logIndex 2): log #2 at line 2 is another log ` +
+        'at block 16, logIndex 2, with a different "topics"; a logIndex is unique within a block (identical copies of a log are taken once)',
+    );
+    const error = await readAll(join(dir, 'clash.ndjson')).catch((caught: BlockFileError) => caught);
+    expect((error as BlockFileError).location).toEqual({ blockNumber: 16, field: 'logIndex', line: 3 });
   });
 
   it('refuses a log larger than the limit', async () => {

@@ -1,9 +1,11 @@
-import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, ScanItem, tooLarge } from './scan';
+import { tooDeepAt } from './json-text';
+import { BlockScanner, DEFAULT_MAX_BLOCK_CHARS, ScanItem, tooDeep, tooLarge } from './scan';
 
 /**
  * Splits NDJSON text into lines, one block per line. Blank lines (whitespace only) are skipped
  * but counted, so that line numbers match the file; a `\r` before the newline is dropped.
- * A line is never parsed here: the reader parses the lines one at a time.
+ * A line is never parsed here: the reader parses the lines one at a time. A line nested deeper
+ * than MAX_NESTING_DEPTH is refused here, before anything parses or walks it.
  */
 export class NdjsonScanner implements BlockScanner {
   private pieces: string[] = [];
@@ -61,6 +63,8 @@ export class NdjsonScanner implements BlockScanner {
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
     // A block line starts with '{' (the common case, checked first); anything else may be blank.
     if (text.charCodeAt(0) !== 0x7b && isBlank(text)) return;
+    const deep = tooDeepAt(text);
+    if (deep >= 0) throw tooDeep(this.index, this.line, `line ${this.line}, column ${deep + 1}`, text.slice(0, deep + 1));
     const item: ScanItem = { kind: 'block', text, index: this.index, line: this.line };
     if (unterminated) item.unterminated = true;
     out.push(item);

@@ -1,4 +1,5 @@
 import { JsonBlockScanner } from './json-scanner';
+import { MAX_NESTING_DEPTH } from './json-text';
 import { NdjsonScanner } from './ndjson-scanner';
 import { BlockScanner, ScanError, ScanItem } from './scan';
 
@@ -90,6 +91,53 @@ describe('JsonBlockScanner', () => {
     ['true', 'not one of the shapes: the file holds a boolean, expected an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }'],
   ])('refuses %j at every chunk boundary', (text, message) => {
     expect(expectSameAtEverySplit(json, text).error).toBe(message);
+  });
+
+  describe('nesting', () => {
+    /** An event whose field `x` holds `levels` nested arrays: the block nests `levels + 3` deep. */
+    const block = (levels: number, number = 7) =>
+      `{"number":${number},"events":[{"type":"Foo","x":${'['.repeat(levels)}${']'.repeat(levels)}}]}`;
+
+    it(`takes ${MAX_NESTING_DEPTH} levels, brackets inside strings not counting`, () => {
+      const deepString = `{"number":1,"events":["${'[{'.repeat(200)}"]}`;
+      const { items, error } = expectSameAtEverySplit(json, `[${block(MAX_NESTING_DEPTH - 3)},
+${deepString}]`);
+      expect(error).toBeUndefined();
+      expect(items.map((item) => item.text)).toEqual([block(MAX_NESTING_DEPTH - 3), deepString]);
+      expect(expectSameAtEverySplit(json, `[${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}]`).error).toBeUndefined();
+    });
+
+    it('refuses a block nested deeper, naming the block and the field, at every chunk boundary', () => {
+      const text = `[{"number":1,"events":[]},
+  ${block(MAX_NESTING_DEPTH - 2)}]`;
+      const { items, error } = expectSameAtEverySplit(json, text);
+      expect(items).toHaveLength(1);
+      expect(error).toBe(
+        `block 7 (line 2): field "events[0].x" is nested deeper than ${MAX_NESTING_DEPTH} levels of arrays and objects ` +
+          // (2 spaces, the 40 characters before x's arrays, then its 62nd '[' is level 65)
+          '(at line 2, column 104)',
+      );
+      // Without a number before the deep part, the block is named by its place; arrays all the way down: no field.
+      expect(expectSameAtEverySplit(json, `[{"events":[{"a":{"b c":${'['.repeat(99)}`).error).toMatch(
+        /^block #1: field "events\[0\]\.a\["b c"\]" is nested deeper than 64 levels of arrays and objects \(at line 1, column \d+\)$/,
+      );
+      expect(expectSameAtEverySplit(json, `[${'['.repeat(300)}${']'.repeat(300)}]`).error).toBe(
+        'block #1: the block is nested deeper than 64 levels of arrays and objects (at line 1, column 66)',
+      );
+      expect(expectSameAtEverySplit(json, `[${'{"a":'.repeat(70)}`).error).toBe(
+        'block #1: field "a.a.a.a.a.a.a.a…" is nested deeper than 64 levels of arrays and objects (at line 1, column 322)',
+      );
+    });
+
+    it('refuses a top-level member nested too deeply: toBlock, or a member of a JSON-RPC response', () => {
+      expect(expectSameAtEverySplit(json, `{"blocks":[],"toBlock":${'['.repeat(65)}`).error).toBe(
+        'field "toBlock" is nested deeper than 64 levels of arrays and objects (at line 1, column 88)',
+      );
+      const rpc = () => new JsonBlockScanner(undefined, 'any');
+      expect(expectSameAtEverySplit(rpc, `{"jsonrpc":"2.0","id":${'['.repeat(65)}`).error).toBe(
+        'field "id" is nested deeper than 64 levels of arrays and objects (at line 1, column 87)',
+      );
+    });
   });
 
   it('bounds the text of one block', () => {
@@ -195,6 +243,20 @@ describe('NdjsonScanner', () => {
   it('gives nothing for an empty text', () => {
     expect(scan(ndjson, [''])).toEqual({ items: [] });
     expect(scan(ndjson, ['\n \n'])).toEqual({ items: [] });
+  });
+
+  it(`takes ${MAX_NESTING_DEPTH} levels of nesting in a line, and refuses more, naming the block and the field`, () => {
+    const line = (levels: number) => `{"number":3,"events":[{"type":"Foo","x":${'['.repeat(levels)}${']'.repeat(levels)},"s":"[[[["}]}`;
+    const fine = expectSameAtEverySplit(ndjson, `${line(MAX_NESTING_DEPTH - 3)}\n`);
+    expect(fine).toEqual({ items: [{ kind: 'block', text: line(MAX_NESTING_DEPTH - 3), index: 0, line: 1 }] });
+    const { items, error } = expectSameAtEverySplit(ndjson, `{"number":1}\n\n${line(MAX_NESTING_DEPTH - 2)}\n`);
+    expect(items).toHaveLength(1);
+    expect(error).toBe(
+      `block 3 (line 3): field "events[0].x" is nested deeper than 64 levels of arrays and objects (at line 3, column ${40 + 62})`,
+    );
+    expect(scan(ndjson, [`${'['.repeat(5000)}${']'.repeat(5000)}`]).error).toBe(
+      'block #1 (line 1): the block is nested deeper than 64 levels of arrays and objects (at line 1, column 65)',
+    );
   });
 
   it('bounds the text of one line', () => {

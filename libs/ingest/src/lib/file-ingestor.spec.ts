@@ -1,6 +1,7 @@
 import { blockDigest, canonicalBlockJson } from '@bqm/block-files';
 import { Block, InMemoryRegistry } from '@bqm/domain';
 import { simulateBlocks } from '@bqm/simulation';
+import { encodeSsvEvent } from '@bqm/ssv-logs';
 import {
   APPLY_BLOCK_JOB,
   ApplyBlockJob,
@@ -21,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeAbiParameters, keccak256, toHex } from 'viem';
 import { FileIngestor, IngestRefusedError } from './file-ingestor';
 
 /**
@@ -441,6 +443,89 @@ describe('FileIngestor', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
       expect(result).toMatchObject({ outcome: 'new', blocksQueued: 300 });
       expect(await world.redis.exists(lock)).toBe(0);
+    });
+  });
+
+  it('a file nested deeper than 64 levels, or with a block number beyond 2^53−1, is refused whole with a clear message; nothing stored or queued', async () => {
+    const ingestor = world.ingestor();
+    const refused = async (name: string, text: string): Promise<string> => {
+      writeFileSync(join(world.dir, name), text);
+      const error = await ingestor.ingest(join(world.dir, name)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(IngestRefusedError);
+      expect(await world.catalog.meta(name)).toBeNull();
+      return (error as Error).message;
+    };
+    // (the adversarial tester's file: 5000 levels inside an event, after a good block)
+    const deep = `[{"number":1,"events":[]},{"number":2,"events":[{"type":"Foo","x":${'['.repeat(5000)}${']'.repeat(5000)}}]}]`;
+    expect(await refused('deep.json', deep)).toMatch(
+      /^deep\.json: block 2: field "events\[0\]\.x" is nested deeper than 64 levels of arrays and objects \(at line 1, column \d+\)$/,
+    );
+    expect(await refused('deep-array.json', `${'['.repeat(5000)}${']'.repeat(5000)}`)).toBe(
+      'deep-array.json: block #1: the block is nested deeper than 64 levels of arrays and objects (at line 1, column 66)',
+    );
+    expect(await refused('deep.ndjson', `{"number":1,"events":[]}\n${'['.repeat(5000)}${']'.repeat(5000)}\n`)).toBe(
+      'deep.ndjson: block #2 (line 2): the block is nested deeper than 64 levels of arrays and objects (at line 2, column 65)',
+    );
+    expect(await refused('unsafe.json', '[{"number":9007199254740993,"events":[]}]')).toBe(
+      'unsafe.json: block #1: field "number" is 9007199254740993, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+    );
+    expect(await refused('huge.json', '[{"number":99999999999999999999999,"events":[]}]')).toBe(
+      'huge.json: block #1: field "number" is 99999999999999999999999, beyond 9007199254740991 (2^53−1), the largest block number it takes',
+    );
+    expect((await world.jobs()).size).toBe(0);
+    expect(await world.redis.keys(`${world.prefix}:file:*`)).toEqual([]);
+  });
+
+  describe('a logs file with a log given twice', () => {
+    const contract = '0x5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a01';
+    const owner = '0x0a11ce0000000000000000000000000000000a11';
+    const label = (text: string) => keccak256(toHex(text));
+    /** A log of an SSV event at (block, logIndex), in transaction 0. */
+    const log = (name: Parameters<typeof encodeSsvEvent>[0], args: Record<string, unknown>, block: number, logIndex: number) => ({
+      address: contract,
+      ...encodeSsvEvent(name, args),
+      blockNumber: `0x${block.toString(16)}`,
+      blockHash: label(`ingest spec block ${block}`),
+      transactionHash: label(`ingest spec tx ${block}`),
+      transactionIndex: '0x0',
+      logIndex: `0x${logIndex.toString(16)}`,
+      removed: false,
+    });
+    const publicKey = encodeAbiParameters([{ type: 'string' }], ['LS0tLS1CRUdJTiBSU0EgUFVCTElDIEtFWS0tLS0t']);
+    const added = (id: number, block: number, logIndex: number) =>
+      log('OperatorAdded', { operatorId: BigInt(id), owner, publicKey: encodeAbiParameters([{ type: 'string' }], [`key ${id}`]), fee: 0n }, block, logIndex);
+
+    it('identical copies (overlapping pages end to end) are applied once, and counted', async () => {
+      // Page 1: blocks 100–101; page 2: blocks 101–102. Block 101's logs are in both.
+      const first = log('OperatorAdded', { operatorId: 1n, owner, publicKey, fee: 0n }, 100, 0);
+      const page1 = [first, added(2, 101, 0), added(3, 101, 1)];
+      const page2 = [added(2, 101, 0), added(3, 101, 1), added(4, 102, 3)];
+      const path = join(world.dir, 'pages.json');
+      writeFileSync(path, JSON.stringify({ jsonrpc: '2.0', id: 1, result: [...page1, ...page2] }));
+
+      const result = await world.ingestor().ingest(path);
+      expect(result).toMatchObject({ outcome: 'new', blocksInFile: 3, blocksQueued: 3 });
+      expect(result.logs).toEqual({ total: 6, ignored: 0, invalid: 0, removed: 0, duplicates: 2 });
+      const stored = JSON.parse((await world.redis.hget(world.keys.file('pages.json').payloads, '101'))!) as Block;
+      expect(stored.events.map((event) => (event as { operatorId: number }).operatorId)).toEqual([2, 3]);
+
+      const done = await world.applyAll('pages.json');
+      expect(done).toMatchObject({ processedThrough: 102, eventsApplied: 4, eventsRejected: 0 });
+      expect(await world.reader.rejections('pages.json')).toEqual([]);
+      const state = await world.reader.stateAt(done, 102, true);
+      expect(state.operators.map((operator) => operator.operatorId)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('two different logs at one block and logIndex refuse the file, naming it, the block and the logIndex; nothing stored or queued', async () => {
+      const path = join(world.dir, 'clash.ndjson');
+      writeFileSync(path, [added(1, 100, 0), added(2, 101, 0), added(3, 101, 0)].map((entry) => JSON.stringify(entry)).join('\n'));
+      const error = await world.ingestor().ingest(path).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(IngestRefusedError);
+      expect((error as Error).message).toMatch(
+        /^clash\.ndjson: log #3 at line 3 \(block 101, tx 0x[0-9a-f]{64}, logIndex 0\): log #2 at line 2 is another log at block 101, logIndex 0, with a different "(topics|data)"; a logIndex is unique within a block/,
+      );
+      expect(await world.catalog.meta('clash.ndjson')).toBeNull();
+      expect((await world.jobs()).size).toBe(0);
     });
   });
 

@@ -1,5 +1,5 @@
 import { BlockFileError, InMemoryRegistry, UNDECODABLE } from '@bqm/domain';
-import { keccak256, toHex } from 'viem';
+import { encodeAbiParameters, keccak256, toHex } from 'viem';
 import { encodeLog, hash, OTHER, RawLogJson } from '../testing/encode-log';
 import { LogBlock, LogBlockAssembler, LogBlockAssemblerOptions } from './assembler';
 
@@ -185,6 +185,76 @@ describe('LogBlockAssembler', () => {
     expect(bad.message).toContain('logIndex "0x5"');
     expect(bad.message).toContain('field "data"');
     expect(bad.location).toMatchObject({ field: 'data' });
+  });
+
+  describe('a log given twice', () => {
+    it('takes identical copies of a log once, counting the copies (overlapping eth_getLogs pages end to end)', () => {
+      const page1 = [removal(1, 90, { tx: 0, log: 0 }), removal(2, 90, { tx: 0, log: 1 }), foreign(90, { logIndex: '0x2' })];
+      const page2 = [...page1, removal(3, 91, { tx: 0, log: 0 })];
+      const { blocks, assembler } = run([...page1, ...page2]);
+      expect(blocks.map((b) => [b.block.number, ids(b), b.logCount, b.ignoredCount, b.duplicateCount])).toEqual([
+        [90, [1, 2], 6, 1, 3],
+        [91, [3], 1, 0, 0],
+      ]);
+      expect(assembler).toMatchObject({ logCount: 7, ignoredCount: 1, duplicateCount: 3, eventCount: 3 });
+      // Applied once: the second OperatorAdded of a copy would be rejected (OperatorAlreadyExists).
+      const publicKey = encodeAbiParameters([{ type: 'string' }], ['LS0tLS1CRUdJTiBSU0Eg']);
+      const added = encodeLog('OperatorAdded', { operatorId: 7n, owner: OTHER, publicKey, fee: 0n }, { logIndex: '0x0' });
+      const once = run([added, { ...added, address: added.address.toLowerCase() }]).blocks[0];
+      expect(once.block.events).toHaveLength(1);
+      expect(new InMemoryRegistry().applyBlock(once.block).rejections).toEqual([]);
+    });
+
+    it('takes copies once whatever the order of the blocks when buffering', () => {
+      const logs = [removal(1, 92, { log: 0 }), removal(2, 93, { log: 0 }), removal(1, 92, { log: 0 })];
+      const { blocks, assembler } = run(logs, { unsorted: 'buffer' });
+      expect(blocks.map((b) => [b.block.number, ids(b), b.duplicateCount])).toEqual([
+        [92, [1], 1],
+        [93, [2], 0],
+      ]);
+      expect(assembler.duplicateCount).toBe(1);
+    });
+
+    it('refuses two different logs at one block and logIndex, naming the logs, the block and the logIndex', () => {
+      const first = removal(1, 94, { tx: 0, log: 5 });
+      for (const [field, other] of [
+        ['data', { ...first, data: `0x${'00'.repeat(32)}` }],
+        ['transactionHash', removal(1, 94, { tx: 0, log: 5 }, { transactionHash: hash('another tx') })],
+        ['transactionIndex', removal(1, 94, { tx: 1, log: 5 })],
+        ['topics', foreign(94, { logIndex: '0x5', transactionIndex: '0x0', data: first.data })],
+        ['address', { ...first, address: OTHER }],
+      ] as const) {
+        const e = refusal([removal(3, 94, { tx: 0, log: 1 }), first, other]);
+        expect(e.message).toBe(
+          `log #3 (block 94, tx ${other.transactionHash}, logIndex 5): log #2 is another log at block 94, logIndex 5, ` +
+            `with a different "${field}"; a logIndex is unique within a block (identical copies of a log are taken once)`,
+        );
+        expect(e.location).toEqual({ blockNumber: 94, field: 'logIndex', line: undefined });
+      }
+      // With the same hash check as any log of the block first.
+      const reorged = refusal([first, { ...first, blockHash: hash('another block 94') }]);
+      expect(reorged.location).toMatchObject({ field: 'blockHash' });
+    });
+
+    it('leaves removed logs out: a removed log and the log that took its place share a logIndex', () => {
+      const gone = removal(1, 95, { log: 0 }, { removed: true, blockHash: hash('orphan 95') });
+      const { blocks, assembler } = run([gone, removal(2, 95, { log: 0 }), gone, removal(2, 95, { log: 0 })]);
+      expect(blocks.map((b) => [ids(b), b.removedLogCount, b.duplicateCount, b.block.hash])).toEqual([[[2], 2, 1, hash('block 95')]]);
+      expect(assembler.removedLogCount).toBe(2);
+    });
+
+    it('cannot tell logs without a logIndex apart: takes them all', () => {
+      const { blocks } = run([removal(1, 96), removal(1, 96)]);
+      expect(blocks.map((b) => [ids(b), b.duplicateCount])).toEqual([[[1, 1], 0]]);
+    });
+  });
+
+  it('shows a log index JSON.parse rounded as the file wrote it', () => {
+    const assembler = new LogBlockAssembler();
+    const broken = { ...removal(1, 97), logIndex: JSON.parse('18446744073709551615') as number, data: 'zz' };
+    expect(() => assembler.push(broken, { index: 0 }, (field) => (field === 'logIndex' ? '18446744073709551615' : undefined))).toThrow(
+      `log #1 (tx "${broken.transactionHash}", logIndex 18446744073709551615): field "data" must be hex data`,
+    );
   });
 
   it('uses the position the caller gives (line of an NDJSON file)', () => {

@@ -1,6 +1,6 @@
 import { Block, BlockFileError, describeValue } from '@bqm/domain';
 import { decodeSsvLog, DecodeOptions, toNativeEvent } from './decode';
-import { describeLog, isRawLogError, parseRawLog, RawLog } from './raw-log';
+import { describeLog, describeWritten, isRawLogError, parseRawLog, RawLog, WrittenField } from './raw-log';
 
 /** Where a log sits in its file: its position (0-based), and its line for NDJSON. */
 export interface LogPosition {
@@ -21,6 +21,8 @@ export interface LogBlock {
   ignoredCount: number;
   /** Logs marked `removed: true` (chain reorganisation): kept out of `events`. */
   removedLogCount: number;
+  /** Identical copies of a log already read (same block, logIndex and content): dropped. */
+  duplicateCount: number;
 }
 
 export interface LogBlockAssemblerOptions extends DecodeOptions {
@@ -50,6 +52,9 @@ interface PendingBlock {
   invalidCount: number;
   ignoredCount: number;
   removedLogCount: number;
+  duplicateCount: number;
+  /** The logs read so far (not removed ones) by logIndex: a log comes once per block. */
+  byLogIndex: Map<number, { log: RawLog; at: string }>;
 }
 
 function where(position: LogPosition): string {
@@ -58,13 +63,29 @@ function where(position: LogPosition): string {
 }
 
 /** Names a log that did not parse, with what can be read of its transaction hash and log index. */
-function describeRaw(value: unknown): string {
+function describeRaw(value: unknown, written: WrittenField | undefined): string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return '';
   const fields = value as Record<string, unknown>;
   const parts: string[] = [];
   if (fields['transactionHash'] !== undefined) parts.push(`tx ${describeValue(fields['transactionHash'])}`);
-  if (fields['logIndex'] !== undefined) parts.push(`logIndex ${describeValue(fields['logIndex'])}`);
+  const logIndex = fields['logIndex'];
+  if (logIndex !== undefined) {
+    // (a number as written: JSON.parse may have rounded it)
+    const text = typeof logIndex === 'number' ? written?.('logIndex') : undefined;
+    parts.push(`logIndex ${text === undefined ? describeValue(logIndex) : describeWritten(text)}`);
+  }
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/** The first field in which two logs of the same block and logIndex differ, if any. */
+function differingField(a: RawLog, b: RawLog): string | undefined {
+  if (a.address !== b.address) return 'address';
+  if (a.topics.length !== b.topics.length || a.topics.some((topic, i) => topic !== b.topics[i])) return 'topics';
+  if (a.data !== b.data) return 'data';
+  if (a.blockHash !== b.blockHash) return 'blockHash';
+  if (a.transactionHash !== b.transactionHash) return 'transactionHash';
+  if (a.transactionIndex !== b.transactionIndex) return 'transactionIndex';
+  return undefined;
 }
 
 /**
@@ -72,6 +93,12 @@ function describeRaw(value: unknown): string {
  * block number, each block's events ordered by (transactionIndex, logIndex), blocks in
  * ascending number. Every block that has logs yields a block, even when none of them is an
  * event, so that processing advances. File-level problems throw `BlockFileError`.
+ *
+ * A log is identified by its block and logIndex (unique within a block on chain): an identical
+ * copy of a log already read (overlapping eth_getLogs pages put end to end) is dropped and counted
+ * (`duplicateCount`); a different log at the same block and logIndex refuses the file. Logs
+ * marked `removed: true` are left out of this, as of everything else; so are logs without a
+ * logIndex, which cannot be told apart.
  */
 export class LogBlockAssembler {
   private readonly unsorted: 'refuse' | 'buffer';
@@ -81,19 +108,30 @@ export class LogBlockAssembler {
   private finished = false;
   private nextIndex = 0;
   private sequence = 0;
-  private counts = { logCount: 0, eventCount: 0, invalidCount: 0, ignoredCount: 0, removedLogCount: 0, blockCount: 0 };
+  private counts = {
+    logCount: 0,
+    eventCount: 0,
+    invalidCount: 0,
+    ignoredCount: 0,
+    removedLogCount: 0,
+    duplicateCount: 0,
+    blockCount: 0,
+  };
 
   constructor(options: LogBlockAssemblerOptions = {}) {
     this.unsorted = options.unsorted ?? 'refuse';
     this.decodeOptions = options.addresses ? { addresses: options.addresses.map((a) => a.toLowerCase()) } : {};
   }
 
-  /** Checks one raw value of the file (see `parseRawLog`) and adds it; returns the blocks it completed. */
-  push(value: unknown, position?: LogPosition): LogBlock[] {
+  /**
+   * Checks one raw value of the file (see `parseRawLog`) and adds it; returns the blocks it
+   * completed. `written` gives its fields as written in the file, for messages, when known.
+   */
+  push(value: unknown, position?: LogPosition, written?: WrittenField): LogBlock[] {
     const at = position ?? { index: this.nextIndex };
-    const log = parseRawLog(value);
+    const log = parseRawLog(value, written);
     if (isRawLogError(log)) {
-      throw new BlockFileError(`${where(at)}${describeRaw(value)}: ${log.message}`, {
+      throw new BlockFileError(`${where(at)}${describeRaw(value, written)}: ${log.message}`, {
         field: log.field ?? undefined,
         line: at.line,
       });
@@ -164,13 +202,26 @@ export class LogBlockAssembler {
   get removedLogCount(): number {
     return this.counts.removedLogCount;
   }
+  /** Identical copies of logs dropped so far. */
+  get duplicateCount(): number {
+    return this.counts.duplicateCount;
+  }
   /** Blocks returned so far. */
   get blockCount(): number {
     return this.counts.blockCount;
   }
 
   private newBlock(number: number): PendingBlock {
-    return { number, entries: [], logCount: 0, invalidCount: 0, ignoredCount: 0, removedLogCount: 0 };
+    return {
+      number,
+      entries: [],
+      logCount: 0,
+      invalidCount: 0,
+      ignoredCount: 0,
+      removedLogCount: 0,
+      duplicateCount: 0,
+      byLogIndex: new Map(),
+    };
   }
 
   private add(block: PendingBlock, log: RawLog, at: LogPosition): void {
@@ -193,6 +244,23 @@ export class LogBlockAssembler {
           { blockNumber: log.blockNumber, field: 'blockHash', line: at.line },
         );
       }
+    }
+    if (log.logIndex !== undefined) {
+      const earlier = block.byLogIndex.get(log.logIndex);
+      if (earlier !== undefined) {
+        const field = differingField(earlier.log, log);
+        if (field === undefined) {
+          block.duplicateCount += 1;
+          this.counts.duplicateCount += 1;
+          return;
+        }
+        throw new BlockFileError(
+          `${where(at)} (${describeLog(log)}): ${earlier.at} is another log at block ${log.blockNumber}, logIndex ${log.logIndex}, ` +
+            `with a different "${field}"; a logIndex is unique within a block (identical copies of a log are taken once)`,
+          { blockNumber: log.blockNumber, field: 'logIndex', line: at.line },
+        );
+      }
+      block.byLogIndex.set(log.logIndex, { log, at: where(at) });
     }
     const decoded = decodeSsvLog(log, this.decodeOptions);
     const event = toNativeEvent(decoded);
@@ -228,6 +296,7 @@ export class LogBlockAssembler {
       invalidCount: pending.invalidCount,
       ignoredCount: pending.ignoredCount,
       removedLogCount: pending.removedLogCount,
+      duplicateCount: pending.duplicateCount,
     };
   }
 }

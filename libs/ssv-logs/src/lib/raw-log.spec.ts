@@ -71,4 +71,30 @@ describe('parseRawLog', () => {
     expect(e).toMatchObject({ field, notALog: false });
     expect(e.message).toMatch(message);
   });
+
+  it('says a quantity is beyond 2^53−1 when it is, showing it as written, never a rounded value', () => {
+    const beyond = (what: string) => `beyond 9007199254740991 (2^53−1), the largest ${what} it takes`;
+    expect(error({ ...log, blockNumber: '0x20000000000001' }).message).toBe(`field "blockNumber" is "0x20000000000001", ${beyond('block number')}`);
+    expect(error({ ...log, logIndex: '99999999999999999999' }).message).toBe(`field "logIndex" is "99999999999999999999", ${beyond('log index')}`);
+    // A JSON number: JSON.parse has rounded it, so it is shown as the file wrote it when the caller knows...
+    const written = (field: string) => ({ blockNumber: '9007199254740993', transactionIndex: '1e400', logIndex: '-1e400' })[field];
+    const rounded = JSON.parse('9007199254740993') as number; // 9007199254740992
+    expect(parseRawLog({ ...log, blockNumber: rounded }, written)).toMatchObject({
+      field: 'blockNumber',
+      message: `field "blockNumber" is 9007199254740993, ${beyond('block number')}`,
+    });
+    expect(parseRawLog({ ...log, transactionIndex: Infinity }, written)).toMatchObject({
+      message: `field "transactionIndex" is 1e400, ${beyond('transaction index')}`,
+    });
+    expect(parseRawLog({ ...log, logIndex: -Infinity }, written)).toMatchObject({
+      message: 'field "logIndex" must be a hex quantity (0x…) or a non-negative integer, got -1e400',
+    });
+    // ...and not shown at all otherwise.
+    expect(error({ ...log, blockNumber: rounded }).message).toBe(`field "blockNumber" is a number, ${beyond('block number')}`);
+    // The largest safe integer itself is taken.
+    expect(parseRawLog({ ...log, blockNumber: '0x1fffffffffffff', logIndex: 9007199254740991 })).toMatchObject({
+      blockNumber: 9007199254740991,
+      logIndex: 9007199254740991,
+    });
+  });
 });

@@ -40,15 +40,47 @@ const DECIMAL = /^[0-9]+$/;
 /** A log has at most four topics: topic0 (the event) and up to three indexed arguments. */
 const MAX_TOPICS = 4;
 
+/** The largest integer a JSON number holds exactly, and so the largest block number (or index) taken. */
+export const LARGEST_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How a top-level member of a log (or block) was written in the file, when the caller has the
+ * text: JSON.parse rounds a number beyond 2^53−1 (9007199254740993 reads as 9007199254740992),
+ * so messages show the text instead.
+ */
+export type WrittenField = (field: string) => string | undefined;
+
+/** A number as written in the file, for messages (shortened as describeValue does). */
+export function describeWritten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * What is wrong with a field whose value is too large to be taken: `is <value>, beyond
+ * 9007199254740991 (2^53−1), the largest <what> it takes`. `shown` is the value as written in the
+ * file; without it (a JSON number whose text is not known), no value is shown rather than a
+ * rounded one.
+ */
+export function beyondLargest(shown: string | undefined, what: string): string {
+  return `is ${shown === undefined ? 'a number' : describeWritten(shown)}, beyond ${LARGEST_INTEGER} (2^53−1), the largest ${what} it takes`;
+}
+
+/** A quantity too large to be taken (see `beyondLargest`). */
+const BEYOND = 'beyond';
+
 /**
  * A quantity: a hex string (`0x843735`, any case, leading zeros tolerated), a decimal string,
- * or a JSON number; it must be a non-negative safe integer.
+ * or a JSON number; it must be a non-negative safe integer. `BEYOND` when it is an integer
+ * beyond 2^53−1 (or a JSON number that large); undefined when it is not a quantity.
  */
-function parseQuantity(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+function parseQuantity(value: unknown): number | typeof BEYOND | undefined {
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 0) return value;
+    return value > LARGEST_INTEGER ? BEYOND : undefined;
+  }
   if (typeof value !== 'string' || !(HEX_QUANTITY.test(value) || DECIMAL.test(value))) return undefined;
   const big = BigInt(value);
-  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : undefined;
+  return big <= BigInt(LARGEST_INTEGER) ? Number(big) : BEYOND;
 }
 
 const QUANTITY = 'a hex quantity (0x…) or a non-negative integer';
@@ -58,11 +90,32 @@ function fieldError(field: string, value: unknown, expected: string): RawLogErro
   return new RawLogError(`field "${field}" ${problem}`, field, false);
 }
 
+/** A quantity field that is not one; a JSON number is shown as written when the text is known. */
+function quantityError(
+  field: string,
+  value: unknown,
+  beyond: boolean,
+  expected: string,
+  what: string,
+  written: WrittenField | undefined,
+): RawLogError {
+  const text = typeof value === 'number' ? written?.(field) : undefined;
+  if (beyond) {
+    const shown = typeof value === 'number' ? text : describeValue(value);
+    return new RawLogError(`field "${field}" ${beyondLargest(shown, what)}`, field, false);
+  }
+  if (text !== undefined) return new RawLogError(`field "${field}" must be ${expected}, got ${describeWritten(text)}`, field, false);
+  return fieldError(field, value, expected);
+}
+
 /** `null` stands for "not known" in pending logs and in some dumps: treated as missing. */
 const absent = (value: unknown): boolean => value === undefined || value === null;
 
-/** Checks one `eth_getLogs` entry (see `RawLog`). */
-export function parseRawLog(value: unknown): RawLog | RawLogError {
+/**
+ * Checks one `eth_getLogs` entry (see `RawLog`). `written` gives the text of the entry's fields as
+ * written in the file, when the caller has it, for messages about numbers JSON.parse rounded.
+ */
+export function parseRawLog(value: unknown, written?: WrittenField): RawLog | RawLogError {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return new RawLogError(`a log must be an object, got ${describeValue(value)}`, null, true);
   }
@@ -93,8 +146,9 @@ export function parseRawLog(value: unknown): RawLog | RawLogError {
   }
 
   const blockNumber = parseQuantity(fields['blockNumber']);
-  if (blockNumber === undefined) {
-    return fieldError('blockNumber', fields['blockNumber'], `a block number (${QUANTITY})`);
+  if (blockNumber === undefined || blockNumber === BEYOND) {
+    const expected = `a block number (${QUANTITY})`;
+    return quantityError('blockNumber', fields['blockNumber'], blockNumber === BEYOND, expected, 'block number', written);
   }
 
   const log: RawLog = {
@@ -117,7 +171,10 @@ export function parseRawLog(value: unknown): RawLog | RawLogError {
   for (const field of ['transactionIndex', 'logIndex'] as const) {
     if (absent(fields[field])) continue;
     const index = parseQuantity(fields[field]);
-    if (index === undefined) return fieldError(field, fields[field], QUANTITY);
+    if (index === undefined || index === BEYOND) {
+      const what = field === 'logIndex' ? 'log index' : 'transaction index';
+      return quantityError(field, fields[field], index === BEYOND, QUANTITY, what, written);
+    }
     log[field] = index;
   }
 

@@ -72,10 +72,10 @@ function decodeEntry(log: unknown): { blockNumber: number; event: SsvNativeEvent
   return { blockNumber: raw.blockNumber, event: decoded.event };
 }
 
-function refusal(options: LogBlockAssemblerOptions): BlockFileError {
+function refusal(options: LogBlockAssemblerOptions, logs: readonly unknown[] = entries.map((entry) => entry.log)): BlockFileError {
   const assembler = new LogBlockAssembler(options);
   try {
-    entries.forEach((entry) => assembler.push(entry.log));
+    logs.forEach((log) => assembler.push(log));
     assembler.finish();
   } catch (error) {
     expect(error).toBeInstanceOf(BlockFileError);
@@ -113,8 +113,21 @@ function refusal(options: LogBlockAssemblerOptions): BlockFileError {
     expect(parseEvent(event)).toMatchObject(wellFormed ? { ok: true } : { ok: false, code: 'InvalidEvent' });
   });
 
-  it('as one file, is refused: not sorted by block, and one block number with two blockHashes', () => {
+  it('as one file, is refused: not sorted by block, two different logs at one block and logIndex, one block number with two blockHashes', () => {
     expect(refusal({}).location).toMatchObject({ field: 'blockNumber' });
-    expect(refusal({ unsorted: 'buffer' }).location).toMatchObject({ field: 'blockHash' });
+    expect(refusal({ unsorted: 'buffer' }).location).toMatchObject({ field: 'logIndex' });
+    // Only the first log at each block and logIndex: the next problem is the hashes.
+    const places = new Set<string>();
+    const unique = entries
+      .map((entry) => entry.log as Record<string, string | undefined>)
+      .filter((log) => {
+        if (log['logIndex'] === undefined) return true;
+        const place = `${BigInt(log['blockNumber']!)}/${BigInt(log['logIndex'])}`;
+        const first = !places.has(place);
+        places.add(place);
+        return first;
+      });
+    expect(unique.length).toBeLessThan(entries.length);
+    expect(refusal({ unsorted: 'buffer' }, unique).location).toMatchObject({ field: 'blockHash' });
   });
 });
