@@ -53,9 +53,16 @@ describe('parseIngestArgs', () => {
 
 describe('describeLogs', () => {
   it('tells what became of the logs of a logs file', () => {
-    expect(describeLogs('dump.json', { total: 12, ignored: 3, invalid: 1, removed: 2 })).toBe(
+    expect(describeLogs('dump.json', { total: 12, ignored: 3, invalid: 1, removed: 2, duplicates: 0 })).toBe(
       'dump.json: 12 logs: 3 ignored (not registry events, or not of the contract addresses followed), ' +
         '1 invalid (rejected with InvalidEvent), 2 removed (reorganised away)',
+    );
+  });
+
+  it('counts the logs given twice (overlapping pages), read once', () => {
+    expect(describeLogs('pages.json', { total: 14, ignored: 0, invalid: 0, removed: 0, duplicates: 2 })).toBe(
+      'pages.json: 14 logs: 0 ignored (not registry events, or not of the contract addresses followed), ' +
+        '0 invalid (rejected with InvalidEvent), 0 removed (reorganised away), 2 given twice (read once)',
     );
   });
 

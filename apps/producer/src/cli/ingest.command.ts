@@ -83,7 +83,8 @@ export function describeLogs(fileName: string, logs: LogCounts | null | undefine
   if (!logs) return undefined;
   return (
     `${fileName}: ${logs.total} logs: ${logs.ignored} ignored (not registry events, or not of the contract addresses followed), ` +
-    `${logs.invalid} invalid (rejected with InvalidEvent), ${logs.removed} removed (reorganised away)`
+    `${logs.invalid} invalid (rejected with InvalidEvent), ${logs.removed} removed (reorganised away)` +
+    (logs.duplicates > 0 ? `, ${logs.duplicates} given twice (read once)` : '')
   );
 }
 

@@ -38,10 +38,9 @@ export interface LogCounts {
   removed: number;
   /**
    * Identical copies of a log already read (same block, logIndex and content, as overlapping
-   * eth_getLogs pages put end to end give): taken once, the copies dropped. Always set by the
-   * reader.
+   * eth_getLogs pages put end to end give): taken once, the copies dropped.
    */
-  duplicates?: number;
+  duplicates: number;
 }
 
 export interface BlockFileReaderOptions {
