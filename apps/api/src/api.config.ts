@@ -1,4 +1,4 @@
-import { BaseConfig, booleanSetting, portSetting } from '@bqm/platform';
+import { BaseConfig, booleanSetting, intSetting, portSetting } from '@bqm/platform';
 import { IsString, Matches, ValidateBy } from 'class-validator';
 import { isIP } from 'node:net';
 import { SetTogetherWith } from './queues/board.settings';
@@ -14,6 +14,13 @@ export class ApiConfig extends BaseConfig {
     validator: { validate: (value: unknown) => value === 'localhost' || isIP(String(value)) !== 0, defaultMessage: () => 'HOST must be an IP address or localhost, got "$value"' },
   })
   HOST = '0.0.0.0';
+
+  /**
+   * On SIGTERM/SIGINT, how long the requests in flight may still take to finish; those still
+   * running then are cut off (their connections reset), so the API exits within 15 s.
+   */
+  @intSetting(0, 12_000)
+  SHUTDOWN_DRAIN_MS = 10_000;
 
   /** The queue dashboard at /queues only shows the queues; `false` lets it retry, clean, promote and remove jobs. */
   @booleanSetting()

@@ -2,11 +2,12 @@ import { Block, InMemoryRegistry } from '@bqm/domain';
 import { simulateBlocks } from '@bqm/simulation';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectionsOf } from '../support/replay';
-import { startApp } from '../support/processes';
-import { TestSystem } from '../support/system';
+import { AppProcess, startApp } from '../support/processes';
+import { freePort, TestSystem } from '../support/system';
 import { appEntry, REDIS_URL, WORKSPACE } from '../support/workspace';
 
 /** Settings are checked at start; SIGTERM stops every app cleanly without losing or repeating a block. */
@@ -98,3 +99,206 @@ describe('graceful shutdown', () => {
     expect(stopped.ms).toBeLessThan(15_000);
   });
 });
+
+/** What one client saw of one request: a status and the whole body, or a connection error. */
+type Outcome = { status: number; body: string } | { failed: string };
+
+async function request(url: string): Promise<Outcome> {
+  try {
+    const response = await fetch(url);
+    // A body cut short (fewer bytes than Content-Length) rejects here: the client knows.
+    return { status: response.status, body: await response.text() };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { failed: cause?.code ?? cause?.message ?? String(error) };
+  }
+}
+
+/**
+ * One raw keep-alive connection: requests go out when the test says (after the signal too, as a
+ * keep-alive or pipelining client would send them), and every byte received is kept, so that a
+ * reset, a clean close and an answer cut short are told apart.
+ */
+class RawConnection {
+  private readonly socket: Socket;
+  private readonly chunks: Buffer[] = [];
+  private readonly connected: Promise<void>;
+  /** The connection's end: the error code of a reset (or any other error), or undefined for a clean close. */
+  readonly closed: Promise<string | undefined>;
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.on('data', (chunk) => this.chunks.push(chunk));
+    this.connected = new Promise((resolve) => this.socket.once('connect', () => resolve()));
+    this.closed = new Promise((resolve) => {
+      let error: string | undefined;
+      this.socket.on('error', (problem: NodeJS.ErrnoException) => (error = problem.code ?? problem.message));
+      this.socket.on('close', () => resolve(error));
+    });
+  }
+
+  /** Sends a request; resolves once its bytes are with the operating system. */
+  async send(path: string): Promise<void> {
+    await this.connected;
+    await new Promise<void>((resolve, reject) => this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The complete responses received, in order. */
+  responses(): { status: number; headers: Record<string, string>; body: string }[] {
+    return this.parse().responses;
+  }
+
+  /**
+   * What the first request got, once the connection is closed: its complete answer; a connection
+   * error; or, if the connection closed cleanly in the middle of an answer, that answer as far as
+   * it came (which fails expectClean: a 200 cut short).
+   */
+  async outcome(): Promise<Outcome> {
+    const error = await this.closed;
+    const { responses, rest } = this.parse();
+    if (responses.length > 0) return responses[0];
+    if (error) return { failed: error };
+    if (rest.length === 0) return { failed: 'closed without an answer' };
+    return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(rest.toString('latin1'))?.[1] ?? 0), body: rest.toString() };
+  }
+
+  private parse(): { responses: { status: number; headers: Record<string, string>; body: string }[]; rest: Buffer } {
+    let data = Buffer.concat(this.chunks);
+    const responses = [];
+    for (;;) {
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) break;
+      const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const length = Number(headers['content-length']);
+      if (!(length >= 0) || data.length < end + 4 + length) break;
+      responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: data.subarray(end + 4, end + 4 + length).toString() });
+      data = data.subarray(end + 4 + length);
+    }
+    return { responses, rest: data };
+  }
+}
+
+/**
+ * SIGTERM while the API answers many big /state requests: answers in flight finish while Redis is
+ * still open (or, past SHUTDOWN_DRAIN_MS, their connections are reset), requests arriving later on
+ * open connections get 503 shutting_down, new connections are refused, and the API exits 0 within
+ * 15 s. A client never sees a 503 store_unavailable nor a 200 whose body is cut short.
+ */
+describe('the API stopping under load', () => {
+  let system: TestSystem;
+  let dir: string;
+  // A state of about 4.4 MB: a few hundred ms to answer alone, a few seconds for a dozen at once.
+  const blocks: Block[] = simulateBlocks({ seed: 31, blocks: 4000, validatorsPerBlock: 3, compactShares: true });
+  const statePath = '/state?fileName=load.ndjson&blockNumber=latest';
+  let expected = '';
+
+  const startApi = async (env: Record<string, string> = {}): Promise<{ api: AppProcess; port: number }> => {
+    const port = await freePort();
+    const api = startApp('api', { ...system.environment, PORT: String(port), HOST: '127.0.0.1', ...env });
+    const url = `http://127.0.0.1:${port}`;
+    await system.waitUntil(async () => 'status' in (await request(`${url}/health`)) || !api.running, 'the api to start', 15_000);
+    if (!api.running) throw new Error(`the api did not start:\n${api.log()}`);
+    return { api, port };
+  };
+
+  /** Every outcome is a complete 200 (the whole state), a 503 shutting_down, or a connection error. */
+  const expectClean = (outcomes: Outcome[]) => {
+    for (const outcome of outcomes) {
+      if ('failed' in outcome) continue;
+      if (outcome.status === 200) {
+        expect(outcome.body.length).toBe(expected.length);
+        expect(outcome.body === expected).toBe(true);
+      } else {
+        expect({ status: outcome.status, error: JSON.parse(outcome.body).error }).toEqual({ status: 503, error: 'shutting_down' });
+      }
+    }
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bqm-load-'));
+    writeFileSync(join(dir, 'load.ndjson'), blocks.map((block) => JSON.stringify(block)).join('\n'));
+    system = await TestSystem.start({ consumers: 1 });
+    expect((await system.ingest([join(dir, 'load.ndjson')])).code).toBe(0);
+    await system.waitComplete('load.ndjson');
+    // Only the API works from here on.
+    await Promise.all(system.consumers.map((consumer) => consumer.stop('SIGTERM')));
+    const baseline = await request(`${system.apiUrl}${statePath}`);
+    expect(baseline).toMatchObject({ status: 200 });
+    expected = (baseline as { body: string }).body;
+    expect(collectionsOf(JSON.parse(expected))).toEqual(InMemoryRegistry.replay(blocks).collections(false));
+  }, 90_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('requests in flight at SIGTERM finish with complete answers; later ones get 503 shutting_down or a refused connection; exit 0', async () => {
+    const { api, url, port } = { api: system.api!, url: system.apiUrl, port: Number(new URL(system.apiUrl).port) };
+    const raw = new RawConnection(port);
+    await raw.send(statePath);
+    const inFlight = Array.from({ length: 12 }, () => request(`${url}${statePath}`));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const stopped = api.stop('SIGTERM', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // On the connection whose answer is still in flight: a request after the signal.
+    await raw.send('/files/load.ndjson');
+    // A new connection after the signal.
+    const late = await request(`${url}/health`);
+    const outcomes = await Promise.all(inFlight);
+    const exit = await stopped;
+    await raw.closed;
+
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(15_000);
+    expect(late).toMatchObject({ failed: 'ECONNREFUSED' });
+    expectClean(outcomes);
+    // Every request the API had received by the signal (all 13, unless the machine is very slow)
+    // was answered in full; one read only after it was refused; none was reset.
+    const received = Number(/waiting for (\d+) request/.exec(api.log())?.[1]);
+    expect(received).toBeGreaterThan(1);
+    expect(api.log()).toContain(`the ${received} request(s) in flight finished`);
+    expect(outcomes.filter((outcome) => 'failed' in outcome)).toEqual([]);
+    const [answer, refused, ...more] = raw.responses();
+    expect({ status: answer?.status, complete: answer?.body === expected }).toEqual({ status: 200, complete: true });
+    expect(outcomes.filter((outcome) => 'status' in outcome && outcome.status === 200)).toHaveLength(received - 1);
+    expect(refused).toMatchObject({ status: 503, headers: { connection: 'close' } });
+    expect(JSON.parse(refused.body)).toEqual({ error: 'shutting_down', message: expect.stringContaining('shutting down') });
+    expect(more).toEqual([]);
+    console.log(`api stopped with ${received} requests in flight: exit ${exit.code} after ${exit.ms} ms`);
+  });
+
+  it('requests still running at the drain deadline are cut off (a reset, never a truncated 200), then the API exits 0', async () => {
+    const { api, port } = await startApi({ SHUTDOWN_DRAIN_MS: '1500' });
+    // A few requests well under way (they can finish by the deadline), then many more than the API
+    // can answer before it: answers and resets interleave. Raw connections, sent before the signal.
+    const early = Array.from({ length: 6 }, () => new RawConnection(port));
+    await Promise.all(early.map((connection) => connection.send(statePath)));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const late = Array.from({ length: 18 }, () => new RawConnection(port));
+    await Promise.all(late.map((connection) => connection.send(statePath)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = await api.stop('SIGTERM', 30_000);
+    const outcomes = await Promise.all([...early, ...late].map((connection) => connection.outcome()));
+
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(15_000);
+    expectClean(outcomes);
+    const cutOff = Number(/cut off (\d+) request/.exec(api.log())?.[1] ?? 0);
+    expect(cutOff).toBeGreaterThan(0);
+    // (A request cut off just as its last bytes went out may still reach its client whole.)
+    expect(outcomes.filter((outcome) => 'failed' in outcome).length).toBeGreaterThan(0);
+    expect(api.log()).not.toContain('store_unavailable');
+    console.log(`api stopped with 24 requests in flight, drain deadline 1500 ms: exit ${exit.code} after ${exit.ms} ms; ${cutOff} cut off; outcomes ${JSON.stringify(tally(outcomes))}`);
+  });
+});
+
+function tally(outcomes: Outcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    const key = 'failed' in outcome ? outcome.failed : String(outcome.status);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}

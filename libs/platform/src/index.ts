@@ -6,3 +6,4 @@ export * from './lib/app-config.module';
 export * from './lib/logging';
 export * from './lib/bootstrap';
 export * from './lib/metrics';
+export * from './lib/http-drain';
