@@ -1,4 +1,15 @@
-import { MAX_NESTING_DEPTH } from './json-text';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON as COLON_CHAR,
+  COMMA,
+  MAX_NESTING_DEPTH,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './json-text';
 import {
   BlockScanner,
   DEFAULT_MAX_BLOCK_CHARS,
@@ -24,16 +35,6 @@ const COLON = 8; // after a key: ':'
 const OBJECT_VALUE = 9; // after ':': the value of the key
 const OBJECT_NEXT = 10; // after a value: ',' or '}'
 const END = 11; // after the top-level value: whitespace only
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON_CHAR = 0x3a;
 
 const SHAPES = 'an array of blocks, or an object { "toBlock"?: n, "blocks": [...] }';
 const LOG_SHAPES = 'an array of logs (eth_getLogs log objects), or a JSON-RPC response { "jsonrpc", "id", "result": [...] }';
