@@ -50,26 +50,31 @@ async function command<T>(
 }
 
 /** The producer: as a service (no arguments), or a command (`ingest`, `simulate`). */
-runMain(ProducerConfig, async (config) => {
-  const [name, ...args] = process.argv.slice(2);
-  switch (name) {
-    case undefined: {
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
-      app.useLogger(app.get(Logger));
-      return app;
+const [name, ...args] = process.argv.slice(2);
+runMain(
+  ProducerConfig,
+  async (config) => {
+    switch (name) {
+      case undefined: {
+        const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+        app.useLogger(app.get(Logger));
+        return app;
+      }
+      case 'ingest':
+        return command(config, args, INGEST_USAGE, parseIngestArgs, runIngest);
+      case 'simulate':
+        return command(config, args, SIMULATE_USAGE, parseSimulateArgs, (app, run) => runSimulate(app, config.DATA_DIR, run));
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+      // eslint-disable-next-line no-fallthrough -- process.exit does not return
+      default:
+        process.stderr.write(`unknown command "${name}"\n${USAGE}\n`);
+        process.exit(2);
     }
-    case 'ingest':
-      return command(config, args, INGEST_USAGE, parseIngestArgs, runIngest);
-    case 'simulate':
-      return command(config, args, SIMULATE_USAGE, parseSimulateArgs, (app, run) => runSimulate(app, config.DATA_DIR, run));
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    // eslint-disable-next-line no-fallthrough -- process.exit does not return
-    default:
-      process.stderr.write(`unknown command "${name}"\n${USAGE}\n`);
-      process.exit(2);
-  }
-});
+  },
+  // The commands answer Ctrl-C themselves (an interrupted ingest says how to finish it).
+  { service: name === undefined },
+);

@@ -1,8 +1,8 @@
 import { Block, InMemoryRegistry } from '@bqm/domain';
+import { RawHttpConnection, RawHttpOutcome } from '@bqm/platform/testing';
 import { simulateBlocks } from '@bqm/simulation';
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectionsOf } from '../support/replay';
@@ -100,10 +100,58 @@ describe('graceful shutdown', () => {
   });
 });
 
-/** What one client saw of one request: a status and the whole body, or a connection error. */
-type Outcome = { status: number; body: string } | { failed: string };
+/**
+ * A stop signal that arrives while a service is still starting (here: a consumer whose Redis is
+ * not up yet) is kept: the consumer stops cleanly once it has started, or gives up after a few
+ * seconds if it never does. Its own Redis on a free port, so the test decides when Redis answers.
+ */
+describe('stopping while starting', () => {
+  let dir: string;
+  let redis: ChildProcess | undefined;
 
-async function request(url: string): Promise<Outcome> {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bqm-early-stop-'));
+  });
+
+  afterAll(() => {
+    redis?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const consumerWaitingForRedis = async (port: number) => {
+    const consumer = startApp('consumer', { REDIS_URL: `redis://127.0.0.1:${port}`, KEY_PREFIX: `bqmtest-early-${port}` });
+    const deadline = Date.now() + 20_000;
+    while (!consumer.log().includes('ECONNREFUSED') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(consumer.log()).toContain('ECONNREFUSED');
+    expect(consumer.log()).not.toContain('started');
+    return consumer;
+  };
+
+  it('a SIGTERM during start is acted on once the start is done: a clean stop, exit 0', async () => {
+    const port = await freePort();
+    const consumer = await consumerWaitingForRedis(port);
+    const stopped = consumer.stop('SIGTERM', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(consumer.running).toBe(true);
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const exit = await stopped;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(5_000);
+    expect(consumer.log()).toMatch(/consumer \S+ started/);
+    expect(consumer.log()).not.toContain('while still starting');
+  });
+
+  it('a start that never finishes (Redis never answers) is given up a few seconds after the signal: exit 1, saying why', async () => {
+    const consumer = await consumerWaitingForRedis(await freePort());
+    const exit = await consumer.stop('SIGTERM', 30_000);
+    expect(exit).toMatchObject({ code: 1, signal: null });
+    expect(exit.ms).toBeGreaterThanOrEqual(4_500);
+    expect(exit.ms).toBeLessThan(10_000);
+    expect(consumer.log()).toContain('stopped by SIGTERM while still starting');
+  });
+});
+
+async function request(url: string): Promise<RawHttpOutcome> {
   try {
     const response = await fetch(url);
     // A body cut short (fewer bytes than Content-Length) rejects here: the client knows.
@@ -114,70 +162,6 @@ async function request(url: string): Promise<Outcome> {
   }
 }
 
-/**
- * One raw keep-alive connection: requests go out when the test says (after the signal too, as a
- * keep-alive or pipelining client would send them), and every byte received is kept, so that a
- * reset, a clean close and an answer cut short are told apart.
- */
-class RawConnection {
-  private readonly socket: Socket;
-  private readonly chunks: Buffer[] = [];
-  private readonly connected: Promise<void>;
-  /** The connection's end: the error code of a reset (or any other error), or undefined for a clean close. */
-  readonly closed: Promise<string | undefined>;
-
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.on('data', (chunk) => this.chunks.push(chunk));
-    this.connected = new Promise((resolve) => this.socket.once('connect', () => resolve()));
-    this.closed = new Promise((resolve) => {
-      let error: string | undefined;
-      this.socket.on('error', (problem: NodeJS.ErrnoException) => (error = problem.code ?? problem.message));
-      this.socket.on('close', () => resolve(error));
-    });
-  }
-
-  /** Sends a request; resolves once its bytes are with the operating system. */
-  async send(path: string): Promise<void> {
-    await this.connected;
-    await new Promise<void>((resolve, reject) => this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, (error) => (error ? reject(error) : resolve())));
-  }
-
-  /** The complete responses received, in order. */
-  responses(): { status: number; headers: Record<string, string>; body: string }[] {
-    return this.parse().responses;
-  }
-
-  /**
-   * What the first request got, once the connection is closed: its complete answer; a connection
-   * error; or, if the connection closed cleanly in the middle of an answer, that answer as far as
-   * it came (which fails expectClean: a 200 cut short).
-   */
-  async outcome(): Promise<Outcome> {
-    const error = await this.closed;
-    const { responses, rest } = this.parse();
-    if (responses.length > 0) return responses[0];
-    if (error) return { failed: error };
-    if (rest.length === 0) return { failed: 'closed without an answer' };
-    return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(rest.toString('latin1'))?.[1] ?? 0), body: rest.toString() };
-  }
-
-  private parse(): { responses: { status: number; headers: Record<string, string>; body: string }[]; rest: Buffer } {
-    let data = Buffer.concat(this.chunks);
-    const responses = [];
-    for (;;) {
-      const end = data.indexOf('\r\n\r\n');
-      if (end < 0) break;
-      const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      const length = Number(headers['content-length']);
-      if (!(length >= 0) || data.length < end + 4 + length) break;
-      responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: data.subarray(end + 4, end + 4 + length).toString() });
-      data = data.subarray(end + 4 + length);
-    }
-    return { responses, rest: data };
-  }
-}
 
 /**
  * SIGTERM while the API answers many big /state requests: answers in flight finish while Redis is
@@ -203,7 +187,7 @@ describe('the API stopping under load', () => {
   };
 
   /** Every outcome is a complete 200 (the whole state), a 503 shutting_down, or a connection error. */
-  const expectClean = (outcomes: Outcome[]) => {
+  const expectClean = (outcomes: RawHttpOutcome[]) => {
     for (const outcome of outcomes) {
       if ('failed' in outcome) continue;
       if (outcome.status === 200) {
@@ -236,7 +220,7 @@ describe('the API stopping under load', () => {
 
   it('requests in flight at SIGTERM finish with complete answers; later ones get 503 shutting_down or a refused connection; exit 0', async () => {
     const { api, url, port } = { api: system.api!, url: system.apiUrl, port: Number(new URL(system.apiUrl).port) };
-    const raw = new RawConnection(port);
+    const raw = new RawHttpConnection(port);
     await raw.send(statePath);
     const inFlight = Array.from({ length: 12 }, () => request(`${url}${statePath}`));
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -277,10 +261,10 @@ describe('the API stopping under load', () => {
     // can answer before it: answers and resets interleave. Raw connections, sent before the signal.
     // The late ones are several times what even an idle machine answers in the 300 ms before the
     // signal plus the deadline (each takes 50 ms or more), so some are always cut off.
-    const early = Array.from({ length: 6 }, () => new RawConnection(port));
+    const early = Array.from({ length: 6 }, () => new RawHttpConnection(port));
     await Promise.all(early.map((connection) => connection.send(statePath)));
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const late = Array.from({ length: LATE_REQUESTS }, () => new RawConnection(port));
+    const late = Array.from({ length: LATE_REQUESTS }, () => new RawHttpConnection(port));
     await Promise.all(late.map((connection) => connection.send(statePath)));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exit = await api.stop('SIGTERM', 30_000);
@@ -298,7 +282,7 @@ describe('the API stopping under load', () => {
   });
 });
 
-function tally(outcomes: Outcome[]): Record<string, number> {
+function tally(outcomes: RawHttpOutcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const outcome of outcomes) {
     const key = 'failed' in outcome ? outcome.failed : String(outcome.status);

@@ -3,6 +3,11 @@ import { ConfigError, loadConfig } from './config';
 
 /** A stopping app that has not finished by then is killed: its jobs go back to the queue anyway. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
+/**
+ * A start normally takes a second or two; one still going this long after a stop signal is
+ * waiting for Redis, with nothing under way that a stop could lose.
+ */
+const START_STOP_GRACE_MS = 5_000;
 
 /** What `start` may return for a long-running app that has work to finish before it closes. */
 export interface RunningApp {
@@ -20,14 +25,18 @@ function isRunningApp(value: INestApplicationContext | RunningApp): value is Run
 
 /**
  * Runs an app's entry point. Settings are checked before anything starts (a bad one is one line
- * on stderr and exit code 2). A long-running app (one `start` returns) stops on SIGTERM or
+ * on stderr and exit code 2). A service (one whose `start` returns its app) stops on SIGTERM or
  * SIGINT: its `beforeClose` runs (if it has one), then its shutdown hooks finish or hand back
  * in-flight work and close Redis, and the process exits 0 (1 if that took longer than the
- * deadline, the last resort).
+ * deadline, the last resort). A signal that arrives while the service is still starting (an
+ * orchestrator stopping it at once, Ctrl-C during a slow start) is kept and acted on as soon as it
+ * has started, so that even then nothing is left half-done; a start stuck for seconds (Redis not
+ * answering) is given up with exit 1. A command (`service: false`) handles its own signals.
  */
 export async function runMain<T extends object>(
   configType: new () => T,
   start: (config: T) => Promise<INestApplicationContext | RunningApp | void>,
+  { service = true }: { service?: boolean } = {},
 ): Promise<void> {
   let config: T;
   try {
@@ -39,6 +48,41 @@ export async function runMain<T extends object>(
     }
     throw error;
   }
+  // Set once the start is done; until then a stop signal is only noted.
+  let started: RunningApp | undefined = undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  let startGiveUp: NodeJS.Timeout | undefined;
+  const close = ({ app, beforeClose }: RunningApp, signal: NodeJS.Signals) =>
+    Promise.resolve()
+      .then(() => beforeClose(signal))
+      .then(() => app.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    const deadline = setTimeout(() => {
+      process.stderr.write(`still stopping after ${SHUTDOWN_DEADLINE_MS} ms (${signal}): exiting anyway\n`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    if (started) {
+      void close(started, signal);
+      return;
+    }
+    startGiveUp = setTimeout(() => {
+      process.stderr.write(`stopped by ${signal} while still starting (after ${START_STOP_GRACE_MS} ms; is Redis answering?)\n`);
+      process.exit(1);
+    }, START_STOP_GRACE_MS);
+    startGiveUp.unref();
+  };
+  if (service) {
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  }
   let app: INestApplicationContext | RunningApp | void;
   try {
     app = await start(config);
@@ -47,27 +91,12 @@ export async function runMain<T extends object>(
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  if (!app) return;
-  const running = isRunningApp(app) ? app.app : app;
-  const beforeClose = isRunningApp(app) ? app.beforeClose : undefined;
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    const deadline = setTimeout(() => {
-      process.stderr.write(`still stopping after ${SHUTDOWN_DEADLINE_MS} ms (${signal}): exiting anyway\n`);
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    Promise.resolve()
-      .then(() => beforeClose?.(signal))
-      .then(() => running.close())
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  if (!app) {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    return;
+  }
+  started = isRunningApp(app) ? app : { app, beforeClose: async () => undefined };
+  clearTimeout(startGiveUp);
+  if (stopSignal) void close(started, stopSignal);
 }
